@@ -1,0 +1,155 @@
+using CondensationDsl.Runtime.Devices;
+
+namespace CondensationDsl.Runtime.Program;
+
+// The API an emitted program is written against. Emitted code builds these records in straight-line code
+// and hands them to Trainer.Run; the records carry no behaviour of their own.
+
+/// <summary>An emitted experiment program. The host finds the one public type implementing this interface.</summary>
+public interface IExperimentProgram
+{
+    ExperimentInfo Info { get; }
+
+    /// <summary>Runs one cell (one resolved parameter set, read through <paramref name="context"/>).</summary>
+    void Run(RunContext context);
+}
+
+public enum ParameterType { Integer, Real }
+
+/// <summary>
+/// A settable value: every `let` of the experiment, and `seed` (default 1 when not declared). <see cref="DefaultValue"/> is
+/// null for a `let` computed from other lets (its default is re-evaluated from them); <see cref="DefaultText"/> is the
+/// default as written in the source, for help and reports.
+/// </summary>
+public sealed record ParameterDeclaration(string Name, ParameterType Type, double? DefaultValue, string DefaultText);
+
+/// <summary>One axis of `sweep { name in ... }`, its values already expanded.</summary>
+public sealed record SweepAxis(string Name, IReadOnlyList<double> Values);
+
+public enum ComparisonOperator { Less, LessOrEqual, Greater, GreaterOrEqual, Equal, NotEqual }
+
+/// <summary>
+/// `expect measure(layer) at step|end op value`. <see cref="Metric"/> is the metrics.csv column name
+/// (e.g. "loss", "clusters.hidden"); <see cref="AtStep"/> null means the last recorded row.
+/// </summary>
+public sealed record Expectation(string Metric, long? AtStep, ComparisonOperator Operator, double Value, string SourceText, int Line);
+
+/// <summary>What the host needs to know about the experiment without running it.</summary>
+public sealed record ExperimentInfo(
+    string Name,
+    string Title,
+    string SourceFile,
+    string SourceSha256,
+    IReadOnlyList<ParameterDeclaration> Parameters,
+    IReadOnlyList<SweepAxis> Sweep,
+    IReadOnlyList<Expectation> Expectations);
+
+/// <summary>A target function y = f(x) compiled from the experiment's `target` expression; x has the data's dimension.</summary>
+public delegate double TargetFunction(ReadOnlySpan<double> x);
+
+/// <summary>Standard deviation of a layer's initial parameters as a function of its fan-in (input width).</summary>
+public delegate double InitStdFunction(int fanIn);
+
+public abstract record DataSpec(string Name, TargetFunction Target)
+{
+    public abstract int Dimension { get; }
+}
+
+/// <summary>`grid(from, to, points: n)`: n evenly spaced 1-D points, both ends included.</summary>
+public sealed record GridDataSpec(string Name, double From, double To, int Points, TargetFunction Target) : DataSpec(Name, Target)
+{
+    public override int Dimension => 1;
+}
+
+/// <summary>`uniform(from, to, points: n, dim: d)`: n points drawn uniformly from [from, to]^d by the RNG stream "data/&lt;name&gt;".</summary>
+public sealed record UniformDataSpec(string Name, double From, double To, int Points, int Dim, TargetFunction Target) : DataSpec(Name, Target)
+{
+    public override int Dimension => Dim;
+}
+
+public enum LayerKind { Dense }
+
+/// <summary>A layer; <see cref="InitStd"/> null means the model's default initialization.</summary>
+public sealed record LayerSpec(string Name, LayerKind Kind, int Width, Activation Activation, bool Bias, InitStdFunction? InitStd);
+
+/// <summary>
+/// A feed-forward model. Every parameter (weights and biases) starts as N(0, std²) with std from the layer's
+/// or the model's InitStdFunction, drawn by the RNG stream "init/&lt;model&gt;/&lt;layer&gt;/weight|bias".
+/// </summary>
+public sealed record ModelSpec(string Name, int InputSize, IReadOnlyList<LayerSpec> Layers, InitStdFunction DefaultInitStd);
+
+public enum LossKind { Mse }
+
+public abstract record OptimizerSpec(double LearningRate);
+
+/// <summary>Full-batch gradient descent.</summary>
+public sealed record GdSpec(double LearningRate) : OptimizerSpec(LearningRate);
+
+/// <summary>Mini-batch SGD; batches are drawn without replacement each epoch by the RNG stream "batches".</summary>
+public sealed record SgdSpec(double LearningRate, int Batch) : OptimizerSpec(LearningRate);
+
+/// <summary>Full-batch Adam (PyTorch's formulation).</summary>
+public sealed record AdamSpec(double LearningRate, double Beta1, double Beta2, double Epsilon) : OptimizerSpec(LearningRate);
+
+public enum DurationUnit { Epochs, Steps }
+
+/// <summary>
+/// How long to train. Observation schedules and `expect ... at N` count in <see cref="Unit"/>.
+/// With full-batch optimizers an epoch is one step. Training stops early when the loss falls below
+/// <see cref="StopBelowLoss"/> (the rule `until loss &lt; tol`).
+/// </summary>
+public sealed record TrainingSpec(LossKind Loss, OptimizerSpec Optimizer, DurationUnit Unit, long Length, double? StopBelowLoss);
+
+public enum AmplitudeKind { Full, Input }
+
+/// <summary>A quantity recorded at an observation. Column names in metrics.csv are given per measure.</summary>
+public abstract record MeasureSpec;
+
+/// <summary>Column "loss".</summary>
+public sealed record LossMeasure : MeasureSpec;
+
+/// <summary>Arrays features.&lt;layer&gt;.&lt;step&gt;.npy (θ, A, static flag per neuron); column "static.&lt;layer&gt;".</summary>
+public sealed record FeaturesMeasure(string Layer, AmplitudeKind Amplitude) : MeasureSpec;
+
+/// <summary>Array cosine.&lt;layer&gt;.&lt;step&gt;.npy: the neurons' input-weight cosine matrix (bias appended).</summary>
+public sealed record CosineMeasure(string Layer) : MeasureSpec;
+
+/// <summary>
+/// Leader clustering of the layer's neurons. Columns clusters.&lt;layer&gt;, effective_width.&lt;layer&gt;,
+/// condensed_width.&lt;layer&gt;, negligible.&lt;layer&gt;, static.&lt;layer&gt;.
+/// </summary>
+public sealed record ClustersMeasure(string Layer, double Threshold, bool Signed, double NegligibleFraction, double MassFraction) : MeasureSpec;
+
+/// <summary>Column reldis.&lt;layer&gt;: ‖θ_w(t) − θ_w(0)‖ / ‖θ_w(0)‖ over the layer's input weights and biases.</summary>
+public sealed record RelDisMeasure(string Layer) : MeasureSpec;
+
+public abstract record ScheduleSpec
+{
+    /// <summary>Whether an observation falls at <paramref name="step"/> (0 = before training).</summary>
+    public abstract bool IsDue(long step);
+}
+
+/// <summary>`observe every N`: at 0, N, 2N, … and at the last step.</summary>
+public sealed record EveryScheduleSpec(long Interval) : ScheduleSpec
+{
+    public override bool IsDue(long step) => step % Interval == 0;
+}
+
+/// <summary>`observe at [a, b, …]`.</summary>
+public sealed record AtScheduleSpec(IReadOnlyList<long> Points) : ScheduleSpec
+{
+    public override bool IsDue(long step)
+    {
+        foreach (var point in Points)
+        {
+            if (point == step)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
+
+public sealed record ObservationSpec(ScheduleSpec Schedule, IReadOnlyList<MeasureSpec> Measures);

@@ -1,0 +1,34 @@
+namespace CondensationDsl.Runtime.Program;
+
+/// <summary>The functions a `.cond` expression may call; emitted code calls these, never Math directly for them.</summary>
+public static class Fn
+{
+    public static double Relu(double x) => x > 0 ? x : 0;
+
+    public static double Sigmoid(double x) => 1.0 / (1.0 + Math.Exp(-x));
+
+    /// <summary>log(1 + eˣ), computed without overflow for large x.</summary>
+    public static double Softplus(double x) => x > 30 ? x : Math.Log(1.0 + Math.Exp(x));
+
+    public static double Tanh(double x) => Math.Tanh(x);
+
+    public static double Sin(double x) => Math.Sin(x);
+
+    public static double Cos(double x) => Math.Cos(x);
+
+    public static double Exp(double x) => Math.Exp(x);
+
+    public static double Log(double x) => Math.Log(x);
+
+    public static double Abs(double x) => Math.Abs(x);
+
+    public static double Sqrt(double x) => Math.Sqrt(x);
+
+    public static double Pow(double x, double y) => Math.Pow(x, y);
+
+    /// <summary>Converts a numeric parameter to a width or count, refusing fractions rather than truncating them.</summary>
+    public static int ToCount(double value, string what) =>
+        value >= 1 && value <= int.MaxValue && Math.Floor(value) == value
+            ? (int)value
+            : throw new ArgumentOutOfRangeException(what, value, $"{what} must be a whole number ≥ 1, got {value}.");
+}

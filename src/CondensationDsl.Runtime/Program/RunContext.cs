@@ -1,0 +1,78 @@
+using CondensationDsl.Runtime.Devices;
+
+namespace CondensationDsl.Runtime.Program;
+
+/// <summary>Where a run's results go. The run folder (Reporting) implements it; tests use an in-memory one.</summary>
+public interface IRunSink
+{
+    /// <summary>Declares the metrics columns once, before the first row ("step" and "epoch" are implicit first columns).</summary>
+    void BeginMetrics(IReadOnlyList<string> columns);
+
+    /// <summary>One metrics row; values follow the declared columns, NaN where a measure was not taken at this step.</summary>
+    void AppendMetrics(long step, double epoch, IReadOnlyList<double> values);
+
+    /// <summary>Writes arrays/&lt;name&gt;.npy (float64, C order).</summary>
+    void WriteArray(string name, IReadOnlyList<int> shape, ReadOnlySpan<double> data);
+}
+
+/// <summary>Training progress for a progress bar or periodic log lines.</summary>
+public readonly record struct TrainingProgress(long Step, long TotalSteps, double Loss, TimeSpan Elapsed);
+
+/// <summary>What the host hands one run of an emitted program: device, parameter values, result sink, progress, cancellation.</summary>
+public sealed class RunContext
+{
+    /// <summary>The seed of a run whose experiment declares no `let seed` and that was started without one.</summary>
+    public const double DefaultSeed = 1;
+
+    private readonly IReadOnlyDictionary<string, double> overrides;
+    private readonly Dictionary<string, double> resolved = new(StringComparer.Ordinal);
+
+    /// <param name="overrides">Values given by `--set` or by the sweep cell; every other parameter takes its default.</param>
+    public RunContext(
+        IDevice device,
+        IReadOnlyDictionary<string, double> overrides,
+        IRunSink sink,
+        IProgress<TrainingProgress>? progress,
+        CancellationToken cancellation)
+    {
+        Device = device;
+        this.overrides = overrides;
+        Sink = sink;
+        Progress = progress;
+        Cancellation = cancellation;
+    }
+
+    public IDevice Device { get; }
+
+    public IRunSink Sink { get; }
+
+    public IProgress<TrainingProgress>? Progress { get; }
+
+    public CancellationToken Cancellation { get; }
+
+    /// <summary>Every parameter value the program has read so far, in the order read (for run.json).</summary>
+    public IReadOnlyDictionary<string, double> ResolvedParameters => resolved;
+
+    /// <summary>
+    /// The value of parameter <paramref name="name"/>: the override when one was given, else <paramref name="defaultValue"/>
+    /// (which emitted code computes from the `let` expression). Records the value it returns.
+    /// </summary>
+    public double ParameterOr(string name, double defaultValue)
+    {
+        var value = overrides.TryGetValue(name, out var given) ? given : defaultValue;
+        resolved[name] = value;
+        return value;
+    }
+
+    /// <summary>The root seed of every random stream of this run (parameter "seed").</summary>
+    public ulong Seed => (ulong)(long)(resolved.TryGetValue("seed", out var seed) ? seed : ParameterOr("seed", DefaultSeed));
+}
+
+/// <summary>Training produced a NaN or infinite loss; the run stops and names the step.</summary>
+public sealed class TrainingDivergedException(long step, double loss)
+    : Exception($"Training diverged at step {step}: the loss became {loss}. Lower the learning rate or the initialization scale.")
+{
+    public long Step { get; } = step;
+
+    public double Loss { get; } = loss;
+}

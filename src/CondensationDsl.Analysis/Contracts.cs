@@ -1,6 +1,6 @@
 namespace CondensationDsl.Analysis;
 
-// Public surface of the analysis library (SCIENCE.md §2). Bodies are filled in by the analysis work item.
+// Public result types of the analysis library (SCIENCE.md §2). The functions live one concept per file.
 
 public enum AmplitudeConvention
 {
@@ -24,4 +24,11 @@ public sealed record ClusterResult(
     int[] ClusterSizes,
     double[] ClusterAmplitudes,
     int StaticCount,
-    int NegligibleCount);
+    int NegligibleCount)
+{
+    /// <summary>
+    /// Leaders[c] is the neuron that founded cluster c. Not a constructor parameter so that code building a
+    /// ClusterResult by hand (tests, other callers) keeps compiling; empty when the builder did not set it.
+    /// </summary>
+    public int[] Leaders { get; init; } = [];
+}

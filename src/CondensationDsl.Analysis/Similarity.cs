@@ -1,0 +1,69 @@
+namespace CondensationDsl.Analysis;
+
+/// <summary>Cosine similarity matrices (SCIENCE.md §2: weight cosine with the bias appended, and output similarity).</summary>
+public static class Similarity
+{
+    /// <summary>D(u, v) = u·v/(‖u‖‖v‖); 0 when either vector is zero.</summary>
+    public static double Cosine(ReadOnlySpan<double> u, ReadOnlySpan<double> v)
+    {
+        Guard.Length(v.Length, u.Length, nameof(v));
+        return Vectors.Cosine(u, Vectors.Norm(u), v, Vectors.Norm(v));
+    }
+
+    /// <summary>Cosine matrix D(u_i, u_j) of the rows of a rows×columns matrix; a zero row gets cosine 0 with everything (1 with itself).</summary>
+    public static double[] CosineMatrix(ReadOnlySpan<double> rows, int count, int dimension)
+    {
+        Guard.Positive(count, nameof(count));
+        Guard.Positive(dimension, nameof(dimension));
+        Guard.Length(rows.Length, count * dimension, nameof(rows));
+        var norms = new double[count];
+        for (var i = 0; i < count; i++)
+        {
+            norms[i] = Vectors.Norm(rows.Slice(i * dimension, dimension));
+        }
+
+        var result = new double[count * count];
+        for (var i = 0; i < count; i++)
+        {
+            // The diagonal is 1 by definition (also for a zero row), so heatmaps show a clean diagonal whatever the rounding.
+            result[(i * count) + i] = 1;
+            var ui = rows.Slice(i * dimension, dimension);
+            for (var j = i + 1; j < count; j++)
+            {
+                var d = Vectors.Cosine(ui, norms[i], rows.Slice(j * dimension, dimension), norms[j]);
+
+                // Computed once and mirrored: the matrix is exactly symmetric, which the eigenvector ordering relies on.
+                result[(i * count) + j] = d;
+                result[(j * count) + i] = d;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Output similarity: <paramref name="values"/> is samples×channels (row-major), e.g. a layer's outputs on N inputs
+    /// flattened over (N, H, W) per channel; returns the channels×channels cosine matrix of the columns.
+    /// </summary>
+    public static double[] CosineMatrixOfColumns(ReadOnlySpan<double> values, int samples, int channels)
+    {
+        Guard.Positive(samples, nameof(samples));
+        Guard.Positive(channels, nameof(channels));
+        Guard.Length(values.Length, samples * channels, nameof(values));
+        return CosineMatrix(Transpose(values, samples, channels), channels, samples);
+    }
+
+    private static double[] Transpose(ReadOnlySpan<double> values, int rows, int columns)
+    {
+        var result = new double[values.Length];
+        for (var r = 0; r < rows; r++)
+        {
+            for (var c = 0; c < columns; c++)
+            {
+                result[(c * rows) + r] = values[(r * columns) + c];
+            }
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,99 @@
+using System.CommandLine;
+using CondensationDsl.Cli.Hosting;
+
+namespace CondensationDsl.Cli.Commands;
+
+/// <summary>The commands, options and help texts of `cond`, in one place.</summary>
+public static class CommandLineDefinition
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand(
+            "CondensationDsl: declare a neural-network condensation experiment in a .cond file, then check, emit, run or test it.");
+        root.Subcommands.Add(Check());
+        root.Subcommands.Add(Emit());
+        root.Subcommands.Add(Run());
+        root.Subcommands.Add(Test());
+        root.Subcommands.Add(Devices());
+        return root;
+    }
+
+    private static Argument<string[]> Files(string description) => new("files") { Description = description, Arity = ArgumentArity.OneOrMore };
+
+    private static Option<string[]> SetOption() => new("--set", "-s")
+    {
+        Description = "Override a parameter (any `let`, or seed): --set name=value. Repeatable. A swept name is pinned to the value.",
+        AllowMultipleArgumentsPerToken = false,
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    private static Option<string> DeviceOption()
+    {
+        var option = new Option<string>("--device", "-d")
+        {
+            Description = "Where to train: auto (CUDA, then an OpenCL GPU, then CPU), cpu, cuda, opencl, ilgpu-cpu (ILGPU's slow CPU simulator, for testing kernels).",
+            DefaultValueFactory = _ => "auto",
+        };
+        // Validated by DeviceSelector rather than AcceptOnlyFromAmong, so a typo gets a "Did you mean" diagnostic.
+        return option;
+    }
+
+    private static Option<string?> OutputOption(string description) => new("--output", "-o") { Description = description };
+
+    private static Option<bool> QuietOption() => new("--quiet", "-q") { Description = "No progress display; only the result lines." };
+
+    private static Command Check()
+    {
+        var files = Files(".cond files to parse and check.");
+        var command = new Command("check", "Parse and check .cond files without running them; prints every diagnostic.") { files };
+        command.SetAction(result => CheckCommand.Execute(result.GetValue(files) ?? []));
+        return command;
+    }
+
+    private static Command Emit()
+    {
+        var file = new Argument<string>("file") { Description = "The .cond file to compile." };
+        var output = OutputOption("Folder to write Experiment.cs into (default: print the C# to standard output).");
+        var command = new Command("emit", "Compile a .cond file to the C# program that `cond run` would execute.") { file, output };
+        command.SetAction(result => EmitCommand.Execute(result.GetValue(file)!, result.GetValue(output)));
+        return command;
+    }
+
+    private static Command Run()
+    {
+        var file = new Argument<string>("file") { Description = "The .cond file to run." };
+        var set = SetOption();
+        var device = DeviceOption();
+        var output = OutputOption("Run folder to write (default: runs/<experiment>/<run-id>/). With a sweep, one subfolder per cell.");
+        var quiet = QuietOption();
+        var command = new Command("run", "Check, compile and run an experiment; results go to a run folder (metrics.csv, arrays/*.npy, run.json).")
+        {
+            file, set, device, output, quiet,
+        };
+        command.SetAction(result => RunCommand.Execute(new RunRequest(
+            result.GetValue(file)!, result.GetValue(set) ?? [], result.GetValue(device) ?? "auto", result.GetValue(output), result.GetValue(quiet))));
+        return command;
+    }
+
+    private static Command Test()
+    {
+        var files = Files(".cond files whose `expect` clauses to check.");
+        var set = SetOption();
+        var device = DeviceOption();
+        var output = OutputOption("Folder for the runs' folders (default: a temporary folder, removed when all pass).");
+        var command = new Command("test", "Run experiments and check their `expect` clauses; prints a table and exits 1 if any fails.")
+        {
+            files, set, device, output,
+        };
+        command.SetAction(result => TestCommand.Execute(
+            result.GetValue(files) ?? [], result.GetValue(set) ?? [], result.GetValue(device) ?? "auto", result.GetValue(output)));
+        return command;
+    }
+
+    private static Command Devices()
+    {
+        var command = new Command("devices", "List the devices this machine offers (CPU, and CUDA/OpenCL accelerators seen by ILGPU).");
+        command.SetAction(_ => DevicesCommand.Execute());
+        return command;
+    }
+}

@@ -1,0 +1,64 @@
+using CondensationDsl.Cli.Hosting;
+using CondensationDsl.Cli.Output;
+using CondensationDsl.Cli.Running;
+using CondensationDsl.Reporting;
+
+namespace CondensationDsl.Cli.Commands;
+
+public sealed record RunRequest(string File, IReadOnlyList<string> Assignments, string Device, string? Output, bool Quiet);
+
+/// <summary>`cond run`: prepare, pick the device, run every cell, print where the results are.</summary>
+public static class RunCommand
+{
+    public static int Execute(RunRequest request) => CommandGuard.Run(() =>
+    {
+        DeviceSelector.Validate(request.Device);
+        using var experiment = PreparedExperiment.Prepare(request.File, request.Assignments);
+        if (experiment is null)
+        {
+            return ExitCodes.Failure;
+        }
+
+        using var device = DeviceSelector.Create(request.Device);
+        using var interrupt = new InterruptSignal();
+        var outcomes = new CellRunner(experiment, device, request.Quiet, interrupt.Token).RunAll(request.Output);
+        foreach (var outcome in outcomes)
+        {
+            Console.WriteLine($"{outcome.Status.ToString().ToLowerInvariant()}: {outcome.Directory}");
+        }
+
+        return ExitCodeOf(outcomes);
+    });
+
+    public static int ExitCodeOf(IReadOnlyList<CellOutcome> outcomes) =>
+        outcomes.Any(outcome => outcome.Status == RunStatus.Interrupted) ? ExitCodes.Interrupted
+        : outcomes.All(outcome => outcome.Status == RunStatus.Completed) ? ExitCodes.Success
+        : ExitCodes.Failure;
+}
+
+/// <summary>Ctrl-C asks the run to stop at the next step (so files are closed properly); a second Ctrl-C kills.</summary>
+public sealed class InterruptSignal : IDisposable
+{
+    private readonly CancellationTokenSource source = new();
+
+    public InterruptSignal() => Console.CancelKeyPress += OnCancel;
+
+    public CancellationToken Token => source.Token;
+
+    private void OnCancel(object? sender, ConsoleCancelEventArgs args)
+    {
+        if (source.IsCancellationRequested)
+        {
+            return; // Second Ctrl-C: let the default handler end the process.
+        }
+
+        args.Cancel = true;
+        source.Cancel();
+    }
+
+    public void Dispose()
+    {
+        Console.CancelKeyPress -= OnCancel;
+        source.Dispose();
+    }
+}

@@ -1,0 +1,108 @@
+using System.Globalization;
+using CondensationDsl.Cli.Hosting;
+using CondensationDsl.Cli.Output;
+using CondensationDsl.Cli.Running;
+using CondensationDsl.Reporting;
+using Spectre.Console;
+
+namespace CondensationDsl.Cli.Commands;
+
+/// <summary>
+/// `cond test`: runs each file (every sweep cell) and checks its `expect` clauses against the metrics it wrote.
+/// Prints one table row per clause and cell; exit code 1 when any clause fails, a run fails, or a file has errors.
+/// </summary>
+public static class TestCommand
+{
+    public static int Execute(IReadOnlyList<string> paths, IReadOnlyList<string> assignments, string deviceKind, string? output) => CommandGuard.Run(() =>
+    {
+        DeviceSelector.Validate(deviceKind);
+        var root = output ?? Path.Combine(Path.GetTempPath(), "cond-test-" + Environment.ProcessId);
+        var rows = new List<TestRow>();
+        var failures = 0;
+        using var device = DeviceSelector.Create(deviceKind);
+        using var interrupt = new InterruptSignal();
+        foreach (var path in paths)
+        {
+            using var experiment = PreparedExperiment.Prepare(path, assignments);
+            if (experiment is null)
+            {
+                rows.Add(new TestRow(path, "", "(does not compile)", "", false));
+                failures++;
+                continue;
+            }
+
+            var expectations = experiment.Loaded.Program.Info.Expectations;
+            var runsRoot = Path.Combine(root, Path.GetFileNameWithoutExtension(path));
+            var outcomes = new CellRunner(experiment, device, quiet: false, interrupt.Token).RunAll(experiment.Cells.Count > 1 ? runsRoot : Path.Combine(runsRoot, "run"));
+            foreach (var outcome in outcomes)
+            {
+                if (outcome.Status != RunStatus.Completed)
+                {
+                    rows.Add(new TestRow(path, outcome.Cell.Label, "(run " + outcome.Status.ToString().ToLowerInvariant() + ")", outcome.Message ?? "", false));
+                    failures++;
+                    continue;
+                }
+
+                if (expectations.Count == 0)
+                {
+                    rows.Add(new TestRow(path, outcome.Cell.Label, "(no expect clauses)", "", true));
+                    continue;
+                }
+
+                var table = MetricsTable.Read(Path.Combine(outcome.Directory, RunFolder.MetricsFileName));
+                foreach (var result in ExpectationEvaluator.Evaluate(expectations, table))
+                {
+                    rows.Add(new TestRow(path, outcome.Cell.Label, result.Expectation.SourceText, result.Message, result.Passed));
+                    failures += result.Passed ? 0 : 1;
+                }
+            }
+
+            if (RunCommand.ExitCodeOf(outcomes) == ExitCodes.Interrupted)
+            {
+                return ExitCodes.Interrupted;
+            }
+        }
+
+        Print(rows);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{rows.Count - failures} passed, {failures} failed"));
+        if (failures == 0 && output is null)
+        {
+            TryDelete(root);
+        }
+        else
+        {
+            Console.WriteLine($"run folders: {Path.GetFullPath(root)}");
+        }
+
+        return failures == 0 ? ExitCodes.Success : ExitCodes.Failure;
+    });
+
+    private sealed record TestRow(string File, string Cell, string Expectation, string Detail, bool Passed);
+
+    private static void Print(IReadOnlyList<TestRow> rows)
+    {
+        var table = new Table().AddColumns("file", "cell", "expect", "measured", "result");
+        foreach (var row in rows)
+        {
+            table.AddRow(
+                Markup.Escape(row.File),
+                Markup.Escape(row.Cell),
+                Markup.Escape(row.Expectation),
+                Markup.Escape(row.Detail),
+                row.Passed ? "[green]pass[/]" : "[red]FAIL[/]");
+        }
+
+        AnsiConsole.Write(table);
+    }
+
+    private static void TryDelete(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using CondensationDsl.Cli.Hosting;
+using CondensationDsl.Cli.Output;
+using CondensationDsl.Kernels;
+using CondensationDsl.Reporting;
+using CondensationDsl.Runtime.Devices;
+using CondensationDsl.Runtime.Program;
+
+namespace CondensationDsl.Cli.Running;
+
+/// <summary>How one cell ended, and where its files are.</summary>
+public sealed record CellOutcome(SweepCell Cell, string Directory, RunStatus Status, string? Message);
+
+/// <summary>
+/// Runs the cells of a prepared experiment, each into its own run folder, recording the status whatever happens:
+/// a diverged or failed cell keeps every observation recorded before it stopped, and so does Ctrl-C.
+/// </summary>
+public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bool quiet, CancellationToken cancellation)
+{
+    /// <summary>
+    /// Where each cell's folder goes: with one cell, <paramref name="output"/> itself (or a new runs/&lt;experiment&gt;/&lt;run-id&gt;);
+    /// with a sweep, a subfolder cell-&lt;hash of the cell's parameters&gt; of it.
+    /// </summary>
+    public IReadOnlyList<CellOutcome> RunAll(string? output, string runsRoot = "runs")
+    {
+        var outcomes = new List<CellOutcome>();
+        var sweepRoot = experiment.Cells.Count > 1 ? output ?? NewSweepFolder(runsRoot) : null;
+        foreach (var cell in experiment.Cells)
+        {
+            using var folder = sweepRoot is not null
+                ? RunFolder.At(Path.Combine(sweepRoot, "cell-" + cell.Id), experiment.Name)
+                : output is not null ? RunFolder.At(output, experiment.Name) : RunFolder.Create(experiment.Name, runsRoot);
+            var outcome = Run(cell, folder);
+            outcomes.Add(outcome);
+            if (outcome.Status == RunStatus.Interrupted)
+            {
+                break; // Ctrl-C stops the sweep, not just the cell.
+            }
+        }
+
+        return outcomes;
+    }
+
+    private string NewSweepFolder(string runsRoot)
+    {
+        // A throw-away RunFolder would write run.json; the sweep folder only groups the cells' folders.
+        var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture);
+        var path = Path.GetFullPath(Path.Combine(runsRoot, experiment.Name, stamp + "-sweep-" + Environment.ProcessId));
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    private CellOutcome Run(SweepCell cell, RunFolder folder)
+    {
+        folder.WriteSource(experiment.Source.Text);
+        folder.WriteEmitted(experiment.EmittedSource);
+        folder.Start(new RunInfo(ExperimentCompiler.ToolVersion, device.Name, null, cell.Overrides)
+        {
+            IlgpuVersion = device is IlgpuDevice ? typeof(ILGPU.Context).Assembly.GetName().Version?.ToString() : null,
+            StartupSeconds = SecondsSinceProcessStart(),
+        });
+
+        var title = experiment.Name + (cell.Label.Length > 0 ? " " + cell.Label : string.Empty);
+        var context = default(RunContext);
+        try
+        {
+            ProgressDisplay.Run(title, quiet, progress =>
+            {
+                context = new RunContext(device, cell.Overrides, folder, new FolderProgress(folder, progress), cancellation);
+                experiment.Loaded.Program.Run(context);
+            });
+            Record(folder, context);
+            folder.Complete();
+            return new CellOutcome(cell, folder.Directory, RunStatus.Completed, null);
+        }
+        catch (TrainingDivergedException diverged)
+        {
+            return Stop(cell, folder, context, RunStatus.Diverged, diverged.Message);
+        }
+        catch (OperationCanceledException)
+        {
+            return Stop(cell, folder, context, RunStatus.Interrupted, "Stopped by Ctrl-C; every observation recorded before it is kept.");
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            return Stop(cell, folder, context, RunStatus.Failed, $"{exception.GetType().Name}: {exception.Message}");
+        }
+    }
+
+    private static CellOutcome Stop(SweepCell cell, RunFolder folder, RunContext? context, RunStatus status, string message)
+    {
+        Record(folder, context);
+        folder.Fail(status, message);
+        Terminal.Error($"{status.ToString().ToLowerInvariant()}: {message}");
+        return new CellOutcome(cell, folder.Directory, status, message);
+    }
+
+    /// <summary>The parameters as the program resolved them (defaults included) and the seed it used.</summary>
+    private static void Record(RunFolder folder, RunContext? context)
+    {
+        if (context is not null)
+        {
+            folder.SetParameters(context.ResolvedParameters);
+            folder.SetSeed(context.Seed);
+        }
+    }
+
+    private static double SecondsSinceProcessStart() =>
+        (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds;
+
+    /// <summary>Feeds progress to the display and to run.json's step count.</summary>
+    private sealed class FolderProgress(RunFolder folder, IProgress<TrainingProgress>? display) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            folder.UpdateProgress(value.Step);
+            display?.Report(value);
+        }
+    }
+}

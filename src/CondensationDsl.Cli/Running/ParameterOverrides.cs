@@ -1,0 +1,43 @@
+using System.Globalization;
+using CondensationDsl.Language;
+using CondensationDsl.Runtime.Program;
+
+namespace CondensationDsl.Cli.Running;
+
+/// <summary>Bad command-line input (unknown `--set` name, ill-typed value, unknown device): exit code 2.</summary>
+public sealed class UsageException(Diagnostic diagnostic) : Exception(diagnostic.Message)
+{
+    public Diagnostic Diagnostic { get; } = diagnostic;
+}
+
+/// <summary>Parses and validates `--set name=value` against the experiment's declared parameters.</summary>
+public static class ParameterOverrides
+{
+    public static IReadOnlyDictionary<string, double> Parse(string file, IEnumerable<string> assignments, IReadOnlyList<ParameterDeclaration> declared)
+    {
+        var values = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var assignment in assignments)
+        {
+            var equals = assignment.IndexOf('=');
+            var name = equals > 0 ? assignment[..equals].Trim() : assignment.Trim();
+            var text = equals > 0 ? assignment[(equals + 1)..].Trim() : string.Empty;
+            var declaration = declared.FirstOrDefault(parameter => parameter.Name == name)
+                ?? throw new UsageException(HostDiagnostics.UnknownParameter(file, name, declared.Select(parameter => parameter.Name)));
+            values[name] = ParseValue(file, declaration, text);
+        }
+
+        return values;
+    }
+
+    private static double ParseValue(string file, ParameterDeclaration declaration, string text)
+    {
+        var integer = declaration.Type == ParameterType.Integer;
+        var parsed = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value);
+        if (!parsed || (integer && Math.Floor(value) != value))
+        {
+            throw new UsageException(HostDiagnostics.IllTypedParameter(file, declaration.Name, text, integer ? "integer" : "real"));
+        }
+
+        return value;
+    }
+}

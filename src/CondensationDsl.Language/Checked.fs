@@ -1,0 +1,95 @@
+/// The checked experiment: what the checker proved about a document, in the shape the emitter needs. Expressions
+/// stay syntax trees (the emitter turns them into C#, so `--set` and sweeps re-evaluate them); every constant the
+/// checker folded is kept next to them for the static parts of the program (ExperimentInfo).
+module CondensationDsl.Language.Checked
+
+open CondensationDsl.Language.Syntax
+
+type CheckedLet =
+    { Name: string
+      Value: Expr
+      /// The value with every let at its default.
+      Default: float
+      /// The default is written as a whole-number literal (ParameterType.Integer).
+      IsInteger: bool
+      /// The default refers to other lets, so it is re-evaluated from them (DefaultValue null).
+      IsComputed: bool
+      /// The default as written in the source.
+      Text: string }
+
+type CheckedLayer =
+    { Name: string
+      Width: Expr
+      /// Runtime Activation enum member name.
+      Activation: string
+      Bias: bool
+      /// std expression of the layer's own `init: normal(std: …)`; None uses the model's.
+      InitStd: Expr option }
+
+type DataKind =
+    | GridData
+    | UniformData
+
+type CheckedData =
+    { Name: string
+      Kind: DataKind
+      From: Expr
+      To: Expr
+      Points: Expr
+      /// Constant dimension (x or x1..xd in the target).
+      Dim: int
+      Target: Expr }
+
+type CheckedOptimizer =
+    | Gd of lr: Expr
+    | Sgd of lr: Expr * batch: Expr
+    | Adam of lr: Expr * beta1: Expr * beta2: Expr * eps: Expr
+
+type CheckedTraining =
+    { Optimizer: CheckedOptimizer
+      /// Runtime DurationUnit member name: Epochs or Steps.
+      Unit: string
+      Length: Expr
+      StopBelow: Expr option }
+
+type CheckedMeasure =
+    | MLoss
+    | MFeatures of layer: string * amplitude: string
+    | MCosine of layer: string
+    | MClusters of layer: string * threshold: Expr * signed: bool * negligible: Expr * mass: Expr
+    | MRelDis of layer: string
+
+type CheckedSchedule =
+    | SEvery of interval: Expr
+    | SAt of points: int64 list
+
+type CheckedObservation =
+    { Schedule: CheckedSchedule
+      Measures: CheckedMeasure list }
+
+type CheckedExpectation =
+    { Metric: string
+      AtStep: int64 option
+      /// Runtime ComparisonOperator member name.
+      Operator: string
+      Value: float
+      SourceText: string
+      Line: int }
+
+type CheckedSweepAxis = { Name: string; Values: float list }
+
+type CheckedExperiment =
+    { Name: string
+      Title: string
+      Lets: CheckedLet list
+      SeedDeclared: bool
+      Data: CheckedData
+      ModelName: string
+      Input: Expr
+      Layers: CheckedLayer list
+      /// The model's `init normal(std: …)`; None when every layer declares its own.
+      ModelInitStd: Expr option
+      Training: CheckedTraining
+      Observations: CheckedObservation list
+      Sweep: CheckedSweepAxis list
+      Expectations: CheckedExpectation list }

@@ -1,0 +1,956 @@
+/// Syntax tree → checked experiment. Checks everything that can be known before running: names (with "Did you
+/// mean"), duplicates, shapes through the model, value ranges (on constants folded with every let at its default),
+/// observed layers, sweep axes and expectations. Reports every problem it finds, not just the first.
+module CondensationDsl.Language.Checker
+
+open System
+open System.Text.RegularExpressions
+open CondensationDsl.Language.Syntax
+open CondensationDsl.Language.Checked
+
+/// Functions an expression may call; each takes one value. Order is the order suggestions are tried in.
+let functionNames = [ "relu"; "tanh"; "sin"; "cos"; "exp"; "log"; "abs"; "sqrt"; "sigmoid"; "softplus" ]
+
+let private applyFunction (name: string) (v: float) =
+    match name with
+    | "relu" -> if v > 0.0 then v else 0.0
+    | "tanh" -> Math.Tanh v
+    | "sin" -> Math.Sin v
+    | "cos" -> Math.Cos v
+    | "exp" -> Math.Exp v
+    | "log" -> Math.Log v
+    | "abs" -> Math.Abs v
+    | "sqrt" -> Math.Sqrt v
+    | "sigmoid" -> 1.0 / (1.0 + Math.Exp(-v))
+    | "softplus" -> if v > 30.0 then v else Math.Log(1.0 + Math.Exp v)
+    | _ -> nan
+
+/// .cond activation names → Runtime Activation enum members.
+let activations =
+    [ "linear", "Linear"; "relu", "Relu"; "tanh", "Tanh"; "sigmoid", "Sigmoid"; "softplus", "Softplus"
+      "xtanh", "XTanh"; "x2tanh", "X2Tanh" ]
+
+let private inputVariable = Regex(@"^x([1-9][0-9]*)?$", RegexOptions.CultureInvariant)
+
+let private quote (s: string) = "\"" + s + "\""
+
+let private joinQuoted (items: string seq) = String.Join(", ", items |> Seq.map quote)
+
+let private didYouMean (name: string) (candidates: string seq) =
+    match Suggest.Closest(name, candidates) with
+    | null -> ""
+    | s -> $" Did you mean \"{s}\"?"
+
+/// Numbers in messages: shortest round-trip form, invariant culture.
+let private num (v: float) = v.ToString("R", Globalization.CultureInfo.InvariantCulture)
+
+/// Where an expression sits decides which variables it may use.
+type private Scope =
+    { /// Lets visible here with their folded defaults (None = that let failed to check).
+      Lets: Map<string, float option>
+      /// Lets may be used (everywhere except targets, which compile to static methods).
+      AllowLets: bool
+      /// Some d inside a target over d inputs.
+      InputDim: int option
+      /// Some fan-in inside an init std.
+      FanIn: float option
+      /// Names declared later in the file, for "used before its definition".
+      Later: Set<string>
+      /// What this expression is, for messages ("the target of data train").
+      What: string }
+
+type private Context(path: string, text: string) =
+    let diagnostics = ResizeArray<Diagnostic>()
+    member _.Report (code: string) (span: Span) (message: string) =
+        diagnostics.Add(Diagnostic(code, path, span.Line, span.Column, span.Length, message))
+    member _.Diagnostics = diagnostics
+    member _.HasErrors = diagnostics |> Seq.exists (fun d -> d.IsError)
+    member _.Slice(span: Span) =
+        let s = max 0 (min span.Start text.Length)
+        let e = max s (min span.End text.Length)
+        text.Substring(s, e - s).Trim()
+
+/// Folds an expression to a number, reporting unknown names and misplaced values. None when it cannot be folded
+/// (an error was reported, or it depends on the input x which has no value here).
+let rec private evaluate (ctx: Context) (scope: Scope) (e: Expr) : float option =
+    match e with
+    | Number(v, _, _) -> Some v
+    | Variable id ->
+        let name = id.Text
+        if name = "pi" then Some Math.PI
+        elif inputVariable.IsMatch name then
+            match scope.InputDim with
+            | Some d ->
+                if name = "x" && d > 1 then
+                    ctx.Report DiagnosticCodes.VariableNotAllowed id.Span
+                        $"The data has {d} inputs: write x1 … x{d} instead of x."
+                elif name <> "x" && int (name.Substring 1) > d then
+                    ctx.Report DiagnosticCodes.VariableNotAllowed id.Span
+                        $""""{name}" is out of range: the data has {d} input{(if d = 1 then "" else "s")}, so use {(if d = 1 then "x" else $"x1 … x{d}")}."""
+                None
+            | None ->
+                ctx.Report DiagnosticCodes.VariableNotAllowed id.Span
+                    $"\"{name}\" (an input of the data) can only be used in a target expression, not in {scope.What}."
+                None
+        elif name = "fan_in" then
+            match scope.FanIn with
+            | Some f -> Some f
+            | None ->
+                ctx.Report DiagnosticCodes.VariableNotAllowed id.Span
+                    $"\"fan_in\" can only be used in an init std (e.g. init normal(std: 1/sqrt(fan_in))), not in {scope.What}."
+                None
+        else
+            match scope.Lets.TryFind name with
+            | Some v when scope.AllowLets -> v
+            | Some _ ->
+                ctx.Report DiagnosticCodes.VariableNotAllowed id.Span
+                    $"\"{name}\" is a let; {scope.What} can use only the inputs (x or x1..xd), pi and numbers. Write the value in place, or use a constant."
+                None
+            | None when scope.Later.Contains name ->
+                ctx.Report DiagnosticCodes.UsedBeforeDefinition id.Span
+                    $"\"{name}\" is used before its definition. Move \"let {name} = …\" above this line."
+                None
+            | None ->
+                let candidates =
+                    [ if scope.AllowLets then yield! scope.Lets |> Map.keys
+                      yield "pi"
+                      match scope.InputDim with
+                      | Some 1 -> yield "x"
+                      | Some d -> for i in 1..d -> $"x{i}"
+                      | None -> ()
+                      if scope.FanIn.IsSome then yield "fan_in" ]
+                ctx.Report DiagnosticCodes.UnknownName id.Span
+                    $"Unknown name \"{name}\".{didYouMean name candidates} Declare it with \"let {name} = …\" or use one of: {joinQuoted candidates}."
+                None
+    | Negate(operand, _) -> evaluate ctx scope operand |> Option.map (fun v -> -v)
+    | Binary(op, l, r, _) ->
+        let a = evaluate ctx scope l
+        let b = evaluate ctx scope r
+        match a, b with
+        | Some a, Some b ->
+            Some(
+                match op with
+                | Add -> a + b
+                | Sub -> a - b
+                | Mul -> a * b
+                | Div -> a / b
+                | Pow -> Math.Pow(a, b)
+            )
+        | _ -> None
+    | Call(name, args, span) ->
+        if not (List.contains name.Text functionNames) then
+            ctx.Report DiagnosticCodes.UnknownFunction name.Span
+                $"""Unknown function "{name.Text}".{didYouMean name.Text functionNames} Known functions: {String.Join(", ", functionNames)}."""
+            for a in args do evaluate ctx scope a.Value |> ignore
+            None
+        else
+            match args with
+            | [ { Name = None; Value = v } ] -> evaluate ctx scope v |> Option.map (applyFunction name.Text)
+            | [ { Name = Some n } ] ->
+                ctx.Report DiagnosticCodes.WrongValueKind n.Span
+                    $"Function \"{name.Text}\" takes one value, not a named argument: write {name.Text}(value)."
+                None
+            | _ ->
+                ctx.Report DiagnosticCodes.WrongArity span
+                    $"Function \"{name.Text}\" takes exactly one value, got {args.Length}: write {name.Text}(value)."
+                None
+    | Tuple(_, span) ->
+        ctx.Report DiagnosticCodes.WrongValueKind span
+            $"A tuple (a, b) is not a number; {scope.What} needs one value. Tuples are only used for adam's betas: (0.9, 0.999)."
+        None
+
+/// Evaluates and also rejects NaN and infinities (1/0, log(-1)) where a constant is folded.
+let private evaluateFinite (ctx: Context) (scope: Scope) (e: Expr) : float option =
+    match evaluate ctx scope e with
+    | Some v when Double.IsNaN v || Double.IsInfinity v ->
+        ctx.Report DiagnosticCodes.NotFinite e.Span
+            $"{scope.What} evaluates to {num v} (with every let at its default); it must be a finite number."
+        None
+    | r -> r
+
+/// True when the expression names a let (or any variable other than pi): its value can change with --set.
+let rec usesVariables (e: Expr) =
+    match e with
+    | Number _ -> false
+    | Variable id -> id.Text <> "pi"
+    | Negate(o, _) -> usesVariables o
+    | Binary(_, l, r, _) -> usesVariables l || usesVariables r
+    | Call(_, args, _) -> args |> List.exists (fun a -> usesVariables a.Value)
+    | Tuple(items, _) -> items |> List.exists usesVariables
+
+let rec private variablesOf (e: Expr) : string list =
+    match e with
+    | Number _ -> []
+    | Variable id -> [ id.Text ]
+    | Negate(o, _) -> variablesOf o
+    | Binary(_, l, r, _) -> variablesOf l @ variablesOf r
+    | Call(_, args, _) -> args |> List.collect (fun a -> variablesOf a.Value)
+    | Tuple(items, _) -> items |> List.collect variablesOf
+
+let private isWholeLiteral (e: Expr) =
+    let digits (t: string) = t |> Seq.forall Char.IsDigit
+    match e with
+    | Number(_, t, _) -> digits t
+    | Negate(Number(_, t, _), _) -> digits t
+    | _ -> false
+
+/// Parameters of a call-like construct: name, positional (may be given without a name), required.
+type private Param = { PName: string; Positional: bool; Required: bool }
+
+let private param n pos req = { PName = n; Positional = pos; Required = req }
+
+/// Matches arguments to parameters: positional ones in order, then by name. Reports unknown, duplicate, surplus and
+/// missing arguments. Returns name → argument for those that matched.
+let private bindArguments (ctx: Context) (what: string) (callSpan: Span) (parameters: Param list) (args: Arg list) : Map<string, Arg> =
+    let mutable bound = Map.empty
+    let positional = parameters |> List.filter (fun p -> p.Positional) |> List.map (fun p -> p.PName)
+    let names = parameters |> List.map (fun p -> p.PName)
+    let mutable nextPositional = 0
+    let mutable hadUnknown = false
+    for a in args do
+        match a.Name with
+        | None ->
+            if nextPositional < positional.Length then
+                let n = positional[nextPositional]
+                nextPositional <- nextPositional + 1
+                if bound.ContainsKey n then
+                    ctx.Report DiagnosticCodes.DuplicateArgument a.Span $"{what} gets \"{n}\" twice. Give it once."
+                else bound <- bound.Add(n, a)
+            else
+                let usage =
+                    if positional.IsEmpty then $"""{what} takes only named arguments ({String.Join(", ", names |> List.map (fun n -> n + ": …"))})."""
+                    else $"""{what} takes at most {positional.Length} unnamed value{(if positional.Length = 1 then "" else "s")} ({String.Join(", ", positional)}); name the others ({String.Join(", ", names |> List.map (fun n -> n + ": …"))})."""
+                ctx.Report DiagnosticCodes.TooManyArguments a.Span $"Too many values: {usage}"
+        | Some n ->
+            if not (List.contains n.Text names) then
+                hadUnknown <- true
+                let known = if names.IsEmpty then "none" else String.Join(", ", names)
+                ctx.Report DiagnosticCodes.UnknownArgument n.Span
+                    $"{what} has no argument \"{n.Text}\".{didYouMean n.Text names} Its arguments: {known}."
+            elif bound.ContainsKey n.Text then
+                ctx.Report DiagnosticCodes.DuplicateArgument a.Span $"{what} gets \"{n.Text}\" twice. Give it once."
+            else bound <- bound.Add(n.Text, a)
+    // After an unknown (probably misspelt) argument, a "missing" report would only repeat it.
+    for p in parameters do
+        if p.Required && not hadUnknown && not (bound.ContainsKey p.PName) then
+            ctx.Report DiagnosticCodes.MissingArgument callSpan
+                $"""{what} needs "{p.PName}": add {p.PName}: … to its arguments."""
+    bound
+
+/// A word argument (relu, true, full): returns it when it is one of `allowed`, else reports `code`.
+let private wordArgument (ctx: Context) (code: string) (what: string) (allowed: string list) (a: Arg) : string option =
+    match a.Value with
+    | Variable id when List.contains id.Text allowed -> Some id.Text
+    | Variable id ->
+        ctx.Report code id.Span $"""Unknown {what} "{id.Text}".{didYouMean id.Text allowed} Expected one of: {String.Join(", ", allowed)}."""
+        None
+    | other ->
+        ctx.Report DiagnosticCodes.WrongValueKind other.Span $"""Expected {what} (one of: {String.Join(", ", allowed)}), not an expression."""
+        None
+
+let private boolArgument (ctx: Context) (what: string) (a: Arg) : bool option =
+    wordArgument ctx DiagnosticCodes.UnknownOption what [ "true"; "false" ] a |> Option.map (fun w -> w = "true")
+
+let private compareName op =
+    match op with
+    | Lt -> "Less"
+    | Le -> "LessOrEqual"
+    | Gt -> "Greater"
+    | Ge -> "GreaterOrEqual"
+    | Eq -> "Equal"
+    | Ne -> "NotEqual"
+
+let private reservedNames = Set.ofList ([ "pi"; "fan_in"; "x"; "end"; "true"; "false" ] @ functionNames)
+
+/// Result of checking: the checked experiment when there are no errors, and every diagnostic (errors and warnings).
+type CheckResult =
+    { Experiment: CheckedExperiment option
+      Diagnostics: Diagnostic list }
+
+let check (path: string) (text: string) (doc: Document) : CheckResult =
+    let ctx = Context(path, text)
+    let statements = doc.Statements
+    let fileStart = { Start = 0; End = 1; Line = 1; Column = 1 }
+
+    // ---- Top-level names share one namespace: lets, the data set, the model and its layers.
+    let declared = Collections.Generic.Dictionary<string, Span>()
+    let declare (id: Ident) (kind: string) =
+        if reservedNames.Contains id.Text || inputVariable.IsMatch id.Text then
+            ctx.Report DiagnosticCodes.ReservedName id.Span
+                $"\"{id.Text}\" is a built-in name (inputs x/x1..xd, fan_in, pi, functions, true/false) and cannot name a {kind}. Choose another name."
+            false
+        else
+            match declared.TryGetValue id.Text with
+            | true, first ->
+                ctx.Report DiagnosticCodes.DuplicateName id.Span
+                    $"\"{id.Text}\" is already declared on line {first.Line}. Names of lets, data, models and layers must be unique: rename one."
+                false
+            | _ ->
+                declared[id.Text] <- id.Span
+                true
+
+    // ---- experiment header
+    let headers = statements |> List.choose (function ExperimentDecl(n, t, s) -> Some(n, t, s) | _ -> None)
+    let name, title =
+        match headers with
+        | [] ->
+            ctx.Report DiagnosticCodes.MissingExperiment fileStart
+                "The file has no experiment header. Start it with: experiment my_name \"What this experiment shows\""
+            "experiment", "experiment"
+        | (n, t, _) :: rest ->
+            for (_, _, s) in rest do
+                ctx.Report DiagnosticCodes.DuplicateBlock s "A file declares one experiment; remove this second \"experiment\" line."
+            n.Text, (match t with Some(t, _) -> t | None -> n.Text)
+
+    // ---- lets, in source order; each sees the lets above it.
+    let allLetNames = statements |> List.choose (function Let(n, _, _) -> Some n.Text | _ -> None) |> Set.ofList
+    let mutable letValues: Map<string, float option> = Map.empty
+    let lets = ResizeArray<CheckedLet>()
+    let mutable seenLets = Set.empty
+    for st in statements do
+        match st with
+        | Let(n, value, _) ->
+            let ok = declare n "let"
+            let scope =
+                { Lets = letValues; AllowLets = true; InputDim = None; FanIn = None
+                  Later = Set.difference allLetNames (seenLets.Add n.Text); What = $"let {n.Text}" }
+            let v = evaluateFinite ctx scope value
+            seenLets <- seenLets.Add n.Text
+            if n.Text = "seed" then
+                match v with
+                | Some s when s < 0.0 || Math.Floor s <> s ->
+                    ctx.Report DiagnosticCodes.NotWholeCount value.Span $"seed must be a whole number ≥ 0, got {num s}."
+                | _ -> ()
+            if ok then
+                letValues <- letValues.Add(n.Text, v)
+                lets.Add
+                    { Name = n.Text; Value = value; Default = defaultArg v nan
+                      IsInteger = isWholeLiteral value; IsComputed = usesVariables value; Text = ctx.Slice value.Span }
+        | _ -> ()
+
+    let letScope what = { Lets = letValues; AllowLets = true; InputDim = None; FanIn = None; Later = Set.empty; What = what }
+    let value what e = evaluateFinite ctx (letScope what) e
+
+    /// A whole number ≥ minimum (widths, points, epochs, intervals …); None if not a known constant.
+    let whole (what: string) (minimum: float) (e: Expr) : float option =
+        match value what e with
+        | Some v when Math.Floor v <> v || v < minimum || v > float Int32.MaxValue ->
+            ctx.Report DiagnosticCodes.NotWholeCount e.Span $"{what} must be a whole number ≥ {num minimum}, got {num v}."
+            None
+        | r -> r
+
+    let inRange (code: string) (what: string) (ok: float -> bool) (range: string) (e: Expr) =
+        match value what e with
+        | Some v when not (ok v) -> ctx.Report code e.Span $"{what} must be {range}, got {num v}."
+        | _ -> ()
+
+    /// A constant that must not depend on lets (it goes into ExperimentInfo, fixed before any --set).
+    let constant (what: string) (e: Expr) : float option =
+        if usesVariables e then
+            ctx.Report DiagnosticCodes.NotConstant e.Span
+                $"{what} must be a constant number (it is fixed before --set and sweeps apply), not an expression over lets."
+            None
+        else value what e
+
+    // ---- data
+    let dataStatements = statements |> List.choose (function Data(n, src, t, s) -> Some(n, src, t, s) | _ -> None)
+    for (_, _, _, s) in List.skip (min 1 dataStatements.Length) dataStatements do
+        ctx.Report DiagnosticCodes.DuplicateBlock s "Language version 1 trains on one data set per experiment; remove this second \"data\" block."
+    let data =
+        match dataStatements with
+        | [] ->
+            ctx.Report DiagnosticCodes.MissingBlock fileStart
+                "The experiment has no data. Add e.g.: data train = grid(-1, 1, points: 40) { target relu(x) }"
+            None
+        | (n, source, target, span) :: _ ->
+            declare n "data set" |> ignore
+            match source with
+            | Call(kind, args, callSpan) when kind.Text = "grid" || kind.Text = "uniform" ->
+                let isGrid = kind.Text = "grid"
+                let parameters =
+                    [ param "from" true true; param "to" true true; param "points" true true ]
+                    @ (if isGrid then [] else [ param "dim" true false ])
+                let b = bindArguments ctx $"{kind.Text}(…)" callSpan parameters args
+                let get k = b.TryFind k |> Option.map (fun a -> a.Value)
+                let lo = get "from" |> Option.bind (value $"from of data {n.Text}")
+                let hi = get "to" |> Option.bind (value $"to of data {n.Text}")
+                match lo, hi, get "to" with
+                | Some lo, Some hi, Some toExpr when not (lo < hi) ->
+                    ctx.Report DiagnosticCodes.ValueOutOfRange toExpr.Span
+                        $"The interval of data {n.Text} is empty: from ({num lo}) must be less than to ({num hi})."
+                | _ -> ()
+                get "points" |> Option.iter (whole $"points of data {n.Text}" 1.0 >> ignore)
+                let dim =
+                    match get "dim" with
+                    | Some d -> constant $"dim of data {n.Text}" d |> Option.bind (fun _ -> whole $"dim of data {n.Text}" 1.0 d)
+                    | None -> Some 1.0
+                let dimInt = dim |> Option.map int |> Option.defaultValue 1
+                match target with
+                | None ->
+                    ctx.Report DiagnosticCodes.MissingTarget n.Span
+                        $"""data {n.Text} has no target. Add a block: data {n.Text} = {kind.Text}(…) {{ target <expression over {(if dimInt = 1 then "x" else "x1..xd")}> }}"""
+                | Some t ->
+                    let scope =
+                        { Lets = letValues; AllowLets = false; InputDim = Some dimInt; FanIn = None; Later = Set.empty
+                          What = $"the target of data {n.Text}" }
+                    evaluate ctx scope t |> ignore
+                match get "from", get "to", get "points", target, dim with
+                | Some f, Some t, Some p, Some target, Some d ->
+                    Some { Name = n.Text; Kind = (if isGrid then GridData else UniformData); From = f; To = t; Points = p
+                           Dim = int d; Target = target }
+                | _ -> None
+            | Call(kind, _, _) ->
+                ctx.Report DiagnosticCodes.UnknownDataSource kind.Span
+                    $"""Unknown data source "{kind.Text}".{didYouMean kind.Text [ "grid"; "uniform" ]} Expected grid(from, to, points: n) or uniform(from, to, points: n, dim: d)."""
+                None
+            | other ->
+                ctx.Report DiagnosticCodes.SyntaxError other.Span "Expected a data source such as grid(-1, 1, points: 40)."
+                None
+    let points =
+        data |> Option.bind (fun d -> if usesVariables d.Points then None else value "points" d.Points)
+
+    // ---- model
+    let models = statements |> List.choose (function Model(n, items, s) -> Some(n, items, s) | _ -> None)
+    for (_, _, s) in List.skip (min 1 models.Length) models do
+        ctx.Report DiagnosticCodes.DuplicateBlock s "Language version 1 has one model per experiment; remove this second \"model\" block."
+    let layerNames = ResizeArray<string>()
+    /// Layer name → its input width (fan-in), when known.
+    let fanIns = Collections.Generic.Dictionary<string, float option>()
+    let model =
+        match models with
+        | [] ->
+            ctx.Report DiagnosticCodes.MissingBlock fileStart
+                "The experiment has no model. Add e.g.: model net { input 1; dense hidden(100, relu); dense out(1); init normal(std: 0.01) }"
+            None
+        | (mname, items, mspan) :: _ ->
+            declare mname "model" |> ignore
+            let inputs = items |> List.choose (function Input(e, s) -> Some(e, s) | _ -> None)
+            let inits = items |> List.choose (function Init(e, s) -> Some(e, s) | _ -> None)
+            for (_, s) in List.skip (min 1 inputs.Length) inputs do
+                ctx.Report DiagnosticCodes.DuplicateBlock s $"model {mname.Text} declares its input twice; keep one \"input\" line."
+            for (_, s) in List.skip (min 1 inits.Length) inits do
+                ctx.Report DiagnosticCodes.DuplicateBlock s $"model {mname.Text} declares its init twice; keep one \"init\" line (per-layer init goes in the layer: dense h(m, relu, init: normal(std: …)))."
+            let input =
+                match inputs with
+                | [] ->
+                    ctx.Report DiagnosticCodes.MissingInput mname.Span
+                        $"model {mname.Text} does not say its input size. Add \"input {(data |> Option.map (fun d -> d.Dim) |> Option.defaultValue 1)}\" as its first line."
+                    None
+                | (e, _) :: _ -> Some e
+            let inputValue = input |> Option.bind (whole $"input of model {mname.Text}" 1.0)
+            match inputValue, data with
+            | Some i, Some d when int i <> d.Dim ->
+                ctx.Report DiagnosticCodes.InputSizeMismatch (fst inputs.Head).Span
+                    $"""model {mname.Text} takes {num i} input{(if i = 1.0 then "" else "s")} but data {d.Name} has dimension {d.Dim}. Write "input {d.Dim}"."""
+            | _ -> ()
+            /// normal(std: e) → e
+            let initStd (what: string) (e: Expr) : Expr option =
+                match e with
+                | Call(n, args, span) when n.Text = "normal" ->
+                    let b = bindArguments ctx "normal(…)" span [ param "std" true true ] args
+                    b.TryFind "std" |> Option.map (fun a -> a.Value)
+                | Call(n, _, _) ->
+                    ctx.Report DiagnosticCodes.UnknownInitializer n.Span
+                        $"""Unknown initializer "{n.Text}" in {what}.{didYouMean n.Text [ "normal" ]} Expected normal(std: …)."""
+                    None
+                | other ->
+                    ctx.Report DiagnosticCodes.WrongValueKind other.Span $"Expected an initializer such as normal(std: 0.01) in {what}."
+                    None
+            let modelInit = inits |> List.tryHead |> Option.bind (fun (e, _) -> initStd $"model {mname.Text}" e)
+            let checkStd (what: string) (fanIn: float option) (std: Expr) =
+                let scope =
+                    { Lets = letValues; AllowLets = true; InputDim = None; FanIn = Some(defaultArg fanIn 1.0); Later = Set.empty
+                      What = $"the init std of {what}" }
+                match evaluateFinite ctx scope std with
+                | Some v when v < 0.0 ->
+                    ctx.Report DiagnosticCodes.ValueOutOfRange std.Span $"The init std of {what} must be ≥ 0, got {num v}."
+                | _ -> ()
+            let layers = ResizeArray<CheckedLayer>()
+            let mutable previous = inputValue
+            let mutable lastWidth = None
+            let mutable modelInitChecked = false
+            let mutable failed = false
+            for item in items do
+                match item with
+                | Layer(kind, lname, args, span) ->
+                    if kind.Text <> "dense" then
+                        ctx.Report DiagnosticCodes.UnknownLayerKind kind.Span
+                            $"""Unknown layer kind "{kind.Text}".{didYouMean kind.Text [ "dense" ]} Language version 1 has dense layers: dense {lname.Text}(width, activation, bias: true)."""
+                        failed <- true
+                        // Still a layer by name, so observations of it do not report it a second time.
+                        if declare lname "layer" then
+                            fanIns[lname.Text] <- None
+                            layerNames.Add lname.Text
+                        previous <- None
+                        lastWidth <- None
+                    else
+                        declare lname "layer" |> ignore
+                        let what = $"layer {lname.Text}"
+                        let b =
+                            bindArguments ctx $"dense {lname.Text}(…)" span
+                                [ param "width" true true; param "activation" true false; param "bias" false false; param "init" false false ] args
+                        let width = b.TryFind "width" |> Option.map (fun a -> a.Value)
+                        let widthValue = width |> Option.bind (whole $"The width of {what}" 1.0)
+                        let activation =
+                            match b.TryFind "activation" with
+                            | Some a -> wordArgument ctx DiagnosticCodes.UnknownActivation "activation" (List.map fst activations) a
+                            | None -> Some "linear"
+                        let bias =
+                            match b.TryFind "bias" with
+                            | Some a -> boolArgument ctx "bias value" a
+                            | None -> Some true
+                        let ownInit = b.TryFind "init" |> Option.map (fun a -> initStd what a.Value)
+                        match ownInit with
+                        | Some(Some std) -> checkStd what previous std
+                        | Some None -> ()
+                        | None ->
+                            match modelInit with
+                            | Some std when not modelInitChecked ->
+                                modelInitChecked <- true
+                                checkStd $"model {mname.Text}" previous std
+                            | Some _ -> ()
+                            | None when inits.IsEmpty ->
+                                ctx.Report DiagnosticCodes.MissingInit lname.Span
+                                    $"{what} has no initialization. Add \"init normal(std: …)\" to model {mname.Text}, or init: normal(std: …) to the layer."
+                            | None -> ()
+                        fanIns[lname.Text] <- previous
+                        layerNames.Add lname.Text
+                        previous <- widthValue
+                        lastWidth <- Some(lname, widthValue)
+                        match width, activation, bias with
+                        | Some w, Some a, Some bi when (match ownInit with Some None -> false | _ -> true) ->
+                            layers.Add
+                                { Name = lname.Text; Width = w; Activation = activations |> List.find (fun (k, _) -> k = a) |> snd
+                                  Bias = bi; InitStd = ownInit |> Option.flatten }
+                        | _ -> failed <- true
+                | _ -> ()
+            if layerNames.Count = 0 && not failed then
+                ctx.Report DiagnosticCodes.EmptyModel mname.Span
+                    $"model {mname.Text} has no layers. Add at least one, e.g. dense out(1)."
+            match lastWidth with
+            | Some(lname, Some w) when w <> 1.0 ->
+                ctx.Report DiagnosticCodes.OutputWidthMismatch lname.Span
+                    $"The last layer \"{lname.Text}\" has width {num w}, but loss mse compares it with a scalar target: the output layer needs width 1 (add dense out(1))."
+            | _ -> ()
+            match input with
+            | Some i when not failed && layers.Count > 0 -> Some(mname.Text, i, List.ofSeq layers, modelInit, mspan)
+            | _ -> None
+
+    let layerCandidates () = List.ofSeq layerNames
+    let checkLayerRef (id: Ident) : bool =
+        if layerNames.Contains id.Text then true
+        else
+            ctx.Report DiagnosticCodes.UnknownLayer id.Span
+                $"""Unknown layer "{id.Text}".{didYouMean id.Text (layerCandidates ())} Layers of the model: {(if layerNames.Count = 0 then "none" else String.Join(", ", layerNames))}."""
+            false
+
+    // ---- train
+    let trains = statements |> List.choose (function Train(items, s) -> Some(items, s) | _ -> None)
+    for (_, s) in List.skip (min 1 trains.Length) trains do
+        ctx.Report DiagnosticCodes.DuplicateBlock s "An experiment has one train block; merge the two."
+    let training, length =
+        match trains with
+        | [] ->
+            ctx.Report DiagnosticCodes.MissingBlock fileStart
+                "The experiment has no train block. Add e.g.: train { loss mse; optimizer gd(lr: 0.1); epochs 1000 }"
+            None, None
+        | (items, tspan) :: _ ->
+            let once (what: string) (found: 'a list) (spanOf: 'a -> Span) =
+                for x in List.skip (min 1 found.Length) found do
+                    ctx.Report DiagnosticCodes.DuplicateBlock (spanOf x) $"The train block gives {what} twice; keep one."
+                List.tryHead found
+            let losses = items |> List.choose (function LossItem(l, s) -> Some(l, s) | _ -> None)
+            let optimizers = items |> List.choose (function OptimizerItem(o, s) -> Some(o, s) | _ -> None)
+            let durations = items |> List.choose (function DurationItem(u, l, s) -> Some(u, l, s) | _ -> None)
+            let untils = items |> List.choose (function UntilItem(m, op, v, s) -> Some(m, op, v, s) | _ -> None)
+            let trainKw = { tspan with End = tspan.Start + 5 }
+            let lossOk =
+                match once "the loss" losses snd with
+                | None ->
+                    ctx.Report DiagnosticCodes.MissingArgument trainKw "The train block needs a loss: add \"loss mse\"."
+                    false
+                | Some(l, _) when l.Text = "mse" -> true
+                | Some(l, _) ->
+                    ctx.Report DiagnosticCodes.UnknownLoss l.Span
+                        $"""Unknown loss "{l.Text}".{didYouMean l.Text [ "mse" ]} Language version 1 has loss mse."""
+                    false
+            let optimizer =
+                match once "the optimizer" optimizers snd with
+                | None ->
+                    ctx.Report DiagnosticCodes.MissingArgument trainKw "The train block needs an optimizer: add e.g. \"optimizer gd(lr: 0.1)\"."
+                    None
+                | Some(Call(o, args, span), _) ->
+                    let lr (b: Map<string, Arg>) =
+                        b.TryFind "lr" |> Option.map (fun a ->
+                            match value "lr" a.Value with
+                            | Some v when v <= 0.0 ->
+                                ctx.Report DiagnosticCodes.NonPositiveLearningRate a.Value.Span
+                                    $"The learning rate must be > 0, got {num v}. Use e.g. lr: 0.1."
+                            | _ -> ()
+                            a.Value)
+                    match o.Text with
+                    | "gd" ->
+                        let b = bindArguments ctx "gd(…)" span [ param "lr" true true ] args
+                        lr b |> Option.map Gd
+                    | "sgd" ->
+                        let b = bindArguments ctx "sgd(…)" span [ param "lr" true true; param "batch" true true ] args
+                        let batch = b.TryFind "batch" |> Option.map (fun a -> a.Value)
+                        match batch with
+                        | Some be ->
+                            match whole "batch" 1.0 be, points with
+                            | Some bv, Some p when bv > p ->
+                                ctx.Report DiagnosticCodes.BatchTooLarge be.Span
+                                    $"batch ({num bv}) is larger than the data ({num p} points). Use batch ≤ {num p}, or gd for full batches."
+                            | _ -> ()
+                        | None -> ()
+                        match lr b, batch with
+                        | Some l, Some bt -> Some(Sgd(l, bt))
+                        | _ -> None
+                    | "adam" ->
+                        let b = bindArguments ctx "adam(…)" span [ param "lr" true true; param "betas" false false; param "eps" false false ] args
+                        let betas =
+                            match b.TryFind "betas" with
+                            | None -> Some(Number(0.9, "0.9", span), Number(0.999, "0.999", span))
+                            | Some { Value = Tuple([ b1; b2 ], _) } ->
+                                for be in [ b1; b2 ] do
+                                    inRange DiagnosticCodes.ValueOutOfRange "Each of adam's betas" (fun v -> v >= 0.0 && v < 1.0) "in [0, 1)" be
+                                Some(b1, b2)
+                            | Some a ->
+                                ctx.Report DiagnosticCodes.WrongValueKind a.Value.Span
+                                    "adam's betas are a pair: write betas: (0.9, 0.999)."
+                                None
+                        let eps =
+                            match b.TryFind "eps" with
+                            | None -> Some(Number(1e-8, "1e-8", span))
+                            | Some a ->
+                                inRange DiagnosticCodes.ValueOutOfRange "adam's eps" (fun v -> v > 0.0) "> 0" a.Value
+                                Some a.Value
+                        match lr b, betas, eps with
+                        | Some l, Some(b1, b2), Some e -> Some(Adam(l, b1, b2, e))
+                        | _ -> None
+                    | other ->
+                        ctx.Report DiagnosticCodes.UnknownOptimizer o.Span
+                            $"""Unknown optimizer "{other}".{didYouMean other [ "gd"; "sgd"; "adam" ]} Expected gd(lr: …), sgd(lr: …, batch: …) or adam(lr: …, betas: (0.9, 0.999), eps: 1e-8)."""
+                        None
+                | Some(other, _) ->
+                    ctx.Report DiagnosticCodes.WrongValueKind other.Span "Expected an optimizer such as gd(lr: 0.1)."
+                    None
+            let duration =
+                match once "the duration (epochs or steps)" durations (fun (_, _, s) -> s) with
+                | None ->
+                    ctx.Report DiagnosticCodes.MissingArgument trainKw "The train block needs a length: add \"epochs <n>\" or \"steps <n>\"."
+                    None
+                | Some(u, l, _) -> Some(u, l, whole u.Text 1.0 l)
+            let stop =
+                match once "the stop rule" untils (fun (_, _, _, s) -> s) with
+                | None -> Some None
+                | Some(m, op, v, s) ->
+                    if m.Text <> "loss" then
+                        ctx.Report DiagnosticCodes.UnknownMeasure m.Span
+                            $""""until" can stop on the loss only: write until loss < 1e-6.{didYouMean m.Text [ "loss" ]}"""
+                        None
+                    elif op <> Lt then
+                        ctx.Report DiagnosticCodes.WrongValueKind s "The stop rule is \"until loss < tol\": use the < comparison."
+                        None
+                    else
+                        inRange DiagnosticCodes.ValueOutOfRange "The stop tolerance" (fun x -> x > 0.0) "> 0" v
+                        Some(Some v)
+            match optimizer, duration, stop with
+            | Some o, Some(u, l, lv), Some st when lossOk ->
+                Some { Optimizer = o; Unit = (if u.Text = "epochs" then "Epochs" else "Steps"); Length = l; StopBelow = st }, lv
+            | _, Some(_, _, lv), _ -> None, lv
+            | _ -> None, None
+
+    // ---- observe
+    let observations = ResizeArray<CheckedObservation>()
+    /// Every measure that parsed, with its schedule when valid: expectations are checked against these, so one error
+    /// in an observe block does not make every expectation on it fail too.
+    let recorded = ResizeArray<CheckedSchedule option * CheckedMeasure list>()
+    for st in statements do
+        match st with
+        | Observe(schedule, measures, _) ->
+            let sched =
+                match schedule with
+                | Every(e, _) -> whole "The observation interval" 1.0 e |> Option.map (fun _ -> SEvery e)
+                | At(points, span) ->
+                    if points.IsEmpty then
+                        ctx.Report DiagnosticCodes.MissingArgument span "observe at [...] needs at least one step, e.g. observe at [100, 1000]."
+                    let values =
+                        points |> List.map (fun p ->
+                            match constant "An observation step" p with
+                            | Some v when Math.Floor v <> v || v < 0.0 ->
+                                ctx.Report DiagnosticCodes.NotWholeCount p.Span $"An observation step must be a whole number ≥ 0, got {num v}."
+                                None
+                            | Some v ->
+                                match length with
+                                | Some l when v > l ->
+                                    ctx.Report DiagnosticCodes.ObservationAfterEnd p.Span
+                                        $"Step {num v} comes after the end of training ({num l}); it will never be observed. Remove it or train longer."
+                                | _ -> ()
+                                Some(int64 v)
+                            | None -> None)
+                    let mutable seen = Set.empty
+                    for (p, v) in List.zip points values do
+                        match v with
+                        | Some v when seen.Contains v ->
+                            ctx.Report DiagnosticCodes.DuplicateObservationStep p.Span $"Step {v} is listed twice; remove one."
+                        | Some v -> seen <- seen.Add v
+                        | None -> ()
+                    if values |> List.forall Option.isSome && not points.IsEmpty then
+                        Some(SAt(values |> List.choose id |> List.distinct |> List.sort))
+                    else None
+            let known = [ "loss"; "features"; "cosine"; "clusters"; "reldis" ]
+            let checkedMeasures =
+                measures |> List.map (fun m ->
+                    let k = m.Kind.Text
+                    if not (List.contains k known) then
+                        ctx.Report DiagnosticCodes.UnknownMeasure m.Kind.Span
+                            $"""Unknown measure "{k}".{didYouMean k known} Expected one of: {String.Join(", ", known)}."""
+                        None
+                    elif k = "loss" then
+                        match m.Layer with
+                        | Some l ->
+                            ctx.Report DiagnosticCodes.TooManyArguments l.Span "\"loss\" is the training loss and takes no layer: write just loss."
+                            None
+                        | None ->
+                            bindArguments ctx "loss" m.Span [] m.Args |> ignore
+                            Some MLoss
+                    else
+                        match m.Layer with
+                        | None ->
+                            ctx.Report DiagnosticCodes.MissingArgument m.Span
+                                $""""{k}" needs a layer: write {k} <layer>{(match layerNames |> Seq.tryHead with Some l -> $", e.g. {k} {l}" | None -> "")}."""
+                            None
+                        | Some layer ->
+                            let exists = checkLayerRef layer
+                            let what = $"{k} {layer.Text}"
+                            match k with
+                            | "features" ->
+                                let b = bindArguments ctx what m.Span [ param "amplitude" false false ] m.Args
+                                let amp =
+                                    match b.TryFind "amplitude" with
+                                    | Some a -> wordArgument ctx DiagnosticCodes.UnknownOption "amplitude" [ "full"; "input" ] a
+                                    | None -> Some "full"
+                                if exists then
+                                    match fanIns.TryGetValue layer.Text with
+                                    | true, Some f when f <> 1.0 ->
+                                        ctx.Report DiagnosticCodes.FeaturesNeedOneDimensionalInput layer.Span
+                                            $"features (orientation, amplitude) are defined for neurons with 1-D input, but layer {layer.Text} has {num f} inputs. Use cosine {layer.Text} or clusters {layer.Text} instead."
+                                    | _ -> ()
+                                match amp with
+                                | Some a when exists -> Some(MFeatures(layer.Text, (if a = "full" then "Full" else "Input")))
+                                | _ -> None
+                            | "cosine" ->
+                                bindArguments ctx what m.Span [] m.Args |> ignore
+                                if exists then Some(MCosine layer.Text) else None
+                            | "reldis" ->
+                                bindArguments ctx what m.Span [] m.Args |> ignore
+                                if exists then Some(MRelDis layer.Text) else None
+                            | _ ->
+                                let b =
+                                    bindArguments ctx what m.Span
+                                        [ param "threshold" false false; param "signed" false false; param "negligible" false false; param "mass" false false ]
+                                        m.Args
+                                let numberArg (n: string) (defaultText: string) (ok: float -> bool) (range: string) (code: string) =
+                                    match b.TryFind n with
+                                    | Some a ->
+                                        inRange code $"The {n} of {what}" ok range a.Value
+                                        a.Value
+                                    | None -> Number(float defaultText, defaultText, m.Span)
+                                let threshold = numberArg "threshold" "0.95" (fun v -> v >= -1.0 && v <= 1.0) "in [-1, 1]" DiagnosticCodes.ThresholdOutOfRange
+                                let negligible = numberArg "negligible" "1e-3" (fun v -> v >= 0.0 && v < 1.0) "in [0, 1)" DiagnosticCodes.ValueOutOfRange
+                                let mass = numberArg "mass" "0.9" (fun v -> v > 0.0 && v <= 1.0) "in (0, 1]" DiagnosticCodes.ValueOutOfRange
+                                let signed =
+                                    match b.TryFind "signed" with
+                                    | Some a -> boolArgument ctx "signed value" a
+                                    | None -> Some true
+                                match signed with
+                                | Some s when exists -> Some(MClusters(layer.Text, threshold, s, negligible, mass))
+                                | _ -> None)
+            recorded.Add(sched, List.choose id checkedMeasures)
+            match sched with
+            | Some s when checkedMeasures |> List.forall Option.isSome ->
+                observations.Add { Schedule = s; Measures = List.choose id checkedMeasures }
+            | _ -> ()
+        | _ -> ()
+
+    // ---- sweep
+    let sweep = ResizeArray<CheckedSweepAxis>()
+    let letNames = lets |> Seq.map (fun l -> l.Name) |> List.ofSeq
+    for st in statements do
+        match st with
+        | Sweep(axes, _) ->
+            for axis in axes do
+                let n = axis.Name.Text
+                let isLet = List.contains n letNames
+                if not isLet && n <> "seed" then
+                    ctx.Report DiagnosticCodes.UnknownSweepAxis axis.Name.Span
+                        $"""Cannot sweep "{n}": it is not a let.{didYouMean n (letNames @ [ "seed" ])} Sweep a declared let or seed, or add "let {n} = …"."""
+                elif sweep |> Seq.exists (fun a -> a.Name = n) then
+                    ctx.Report DiagnosticCodes.DuplicateName axis.Name.Span $"\"{n}\" is swept twice; give all its values in one axis."
+                else
+                    let integer = n = "seed" || (lets |> Seq.exists (fun l -> l.Name = n && l.IsInteger))
+                    let values =
+                        match axis.Values with
+                        | ValueList(items, span) ->
+                            if items.IsEmpty then
+                                ctx.Report DiagnosticCodes.MissingArgument span $"The sweep of {n} has no values; list at least one."
+                            let vs = items |> List.map (fun e -> e, constant $"A sweep value of {n}" e)
+                            for (e, v) in vs do
+                                match v with
+                                | Some v when integer && Math.Floor v <> v ->
+                                    ctx.Report DiagnosticCodes.NotWholeCount e.Span
+                                        $"{n} is an integer parameter, so its sweep values must be whole numbers; got {num v}."
+                                | _ -> ()
+                            if vs |> List.forall (snd >> Option.isSome) && not items.IsEmpty then Some(vs |> List.map (snd >> Option.get))
+                            else None
+                        | Range(a, b, span) ->
+                            match constant "A sweep range bound" a, constant "A sweep range bound" b with
+                            | Some lo, Some hi ->
+                                if Math.Floor lo <> lo || Math.Floor hi <> hi then
+                                    ctx.Report DiagnosticCodes.InvalidSweepRange span
+                                        $"A range a..b steps by 1 between whole numbers; got {num lo}..{num hi}. List other values: {n} in [0.5, 1, 1.5]."
+                                    None
+                                elif lo > hi then
+                                    ctx.Report DiagnosticCodes.InvalidSweepRange span
+                                        $"The range {num lo}..{num hi} is empty: write the smaller bound first ({num hi}..{num lo})."
+                                    None
+                                elif hi - lo >= 100000.0 then
+                                    ctx.Report DiagnosticCodes.InvalidSweepRange span
+                                        $"The range {num lo}..{num hi} has {num (hi - lo + 1.0)} values; a sweep holds at most 100000."
+                                    None
+                                else Some [ for v in lo..hi -> v ]
+                            | _ -> None
+                    match values with
+                    | Some vs -> sweep.Add { Name = n; Values = vs }
+                    | None -> ()
+        | _ -> ()
+
+    // A swept let that nothing reads has no effect: warn (the sweep would repeat the same run).
+    let used =
+        let roots =
+            [ for st in statements do
+                  match st with
+                  | Let _ -> ()
+                  | Data(_, src, _, _) -> yield! variablesOf src
+                  | Model(_, items, _) ->
+                      for it in items do
+                          match it with
+                          | Input(e, _) | Init(e, _) -> yield! variablesOf e
+                          | Layer(_, _, args, _) -> for a in args do yield! variablesOf a.Value
+                  | Train(items, _) ->
+                      for it in items do
+                          match it with
+                          | OptimizerItem(e, _) | DurationItem(_, e, _) | UntilItem(_, _, e, _) -> yield! variablesOf e
+                          | LossItem _ -> ()
+                  | Observe(sched, ms, _) ->
+                      match sched with
+                      | Every(e, _) -> yield! variablesOf e
+                      | At(ps, _) -> for p in ps do yield! variablesOf p
+                      for m in ms do for a in m.Args do yield! variablesOf a.Value
+                  | _ -> () ]
+        let byName = lets |> Seq.map (fun l -> l.Name, variablesOf l.Value) |> Map.ofSeq
+        let rec close (seen: Set<string>) (todo: string list) =
+            match todo with
+            | [] -> seen
+            | n :: rest when seen.Contains n -> close seen rest
+            | n :: rest -> close (seen.Add n) ((byName.TryFind n |> Option.defaultValue []) @ rest)
+        close Set.empty roots
+    for st in statements do
+        match st with
+        | Sweep(axes, _) ->
+            for axis in axes do
+                let n = axis.Name.Text
+                if n <> "seed" && List.contains n letNames && not (used.Contains n) then
+                    ctx.Report DiagnosticCodes.SweepAxisUnused axis.Name.Span
+                        $"Sweeping \"{n}\" has no effect: nothing in the experiment uses it. Use it in the model, data or training, or remove the axis."
+        | _ -> ()
+
+    // ---- expect
+    let expectations = ResizeArray<CheckedExpectation>()
+    let expectMeasures = [ "loss"; "clusters"; "effective_width"; "condensed_width"; "negligible"; "static"; "reldis" ]
+    for st in statements do
+        match st with
+        | Expect(measure, layer, step, op, v, span) ->
+            let k = measure.Text
+            let text = ctx.Slice { span with Start = measure.Span.Start }
+            if not (List.contains k expectMeasures) then
+                ctx.Report DiagnosticCodes.UnknownMeasure measure.Span
+                    $"""Unknown measure "{k}" in expect.{didYouMean k expectMeasures} Expected one of: {String.Join(", ", expectMeasures)}."""
+            else
+                let layerOk =
+                    match k, layer with
+                    | "loss", Some l ->
+                        ctx.Report DiagnosticCodes.TooManyArguments l.Span "The loss takes no layer: write expect loss at end < 1e-3."
+                        false
+                    | "loss", None -> true
+                    | _, None ->
+                        ctx.Report DiagnosticCodes.MissingArgument measure.Span $"{k} needs a layer: write expect {k}(<layer>) at …"
+                        false
+                    | _, Some l -> checkLayerRef l
+                if layerOk then
+                    let layerName = layer |> Option.map (fun l -> l.Text) |> Option.defaultValue ""
+                    let records (m: CheckedMeasure) =
+                        match k, m with
+                        | "loss", MLoss -> true
+                        | ("clusters" | "effective_width" | "condensed_width" | "negligible" | "static"), MClusters(l, _, _, _, _) -> l = layerName
+                        | "static", MFeatures(l, _) -> l = layerName
+                        | "reldis", MRelDis l -> l = layerName
+                        | _ -> false
+                    let recording = recorded |> Seq.filter (fun (_, ms) -> ms |> List.exists records) |> List.ofSeq
+                    let metric = if k = "loss" then "loss" else $"{k}.{layerName}"
+                    let observeHint =
+                        match k with
+                        | "loss" -> "loss"
+                        | "reldis" -> $"reldis {layerName}"
+                        | "static" -> $"clusters {layerName} or features {layerName}"
+                        | _ -> $"clusters {layerName}"
+                    if recording.IsEmpty then
+                        ctx.Report DiagnosticCodes.ExpectationNotObserved measure.Span
+                            $"Nothing records {metric}: add \"{observeHint}\" to an observe block, e.g. observe every 100 {{ {observeHint} }}."
+                    let atStep =
+                        match step with
+                        | AtEnd _ -> Some None
+                        | AtStep e ->
+                            match constant "The step of an expectation" e with
+                            | Some s when Math.Floor s <> s || s < 0.0 ->
+                                ctx.Report DiagnosticCodes.NotWholeCount e.Span $"The step of an expectation must be a whole number ≥ 0, got {num s}."
+                                None
+                            | Some s ->
+                                let due (schedule: CheckedSchedule option, _) =
+                                    match schedule with
+                                    | None -> true
+                                    | Some(SEvery interval) ->
+                                        match value "interval" interval with
+                                        | Some i -> (s % i = 0.0) || Some s = length
+                                        | None -> true
+                                    | Some(SAt ps) -> List.contains (int64 s) ps
+                                match length with
+                                | Some l when s > l ->
+                                    ctx.Report DiagnosticCodes.ExpectationStepNotObserved e.Span
+                                        $"Step {num s} is after the end of training ({num l}); expect at a step ≤ {num l} or at end."
+                                | _ when not recording.IsEmpty && not (recording |> List.exists due) ->
+                                    ctx.Report DiagnosticCodes.ExpectationStepNotObserved e.Span
+                                        $"{metric} is not observed at step {num s}: expect at a step its observe block records, or add {num s} to an observe at [...] list."
+                                | _ -> ()
+                                Some(Some(int64 s))
+                            | None -> None
+                    let target = constant "The expected value" v
+                    match atStep, target with
+                    | Some at, Some tv when not recording.IsEmpty ->
+                        expectations.Add
+                            { Metric = metric; AtStep = at; Operator = compareName op; Value = tv; SourceText = text; Line = span.Line }
+                    | _ -> ()
+        | _ -> ()
+
+    let diagnostics = ctx.Diagnostics |> Seq.sortBy (fun d -> d.Line, d.Column) |> List.ofSeq
+    let experiment =
+        match data, model, training with
+        | Some d, Some(mname, input, layers, init, _), Some t when not ctx.HasErrors ->
+            Some
+                { Name = name; Title = title; Lets = List.ofSeq lets
+                  SeedDeclared = lets |> Seq.exists (fun l -> l.Name = "seed")
+                  Data = d; ModelName = mname; Input = input; Layers = layers; ModelInitStd = init; Training = t
+                  Observations = List.ofSeq observations; Sweep = List.ofSeq sweep; Expectations = List.ofSeq expectations }
+        | _ -> None
+    { Experiment = experiment; Diagnostics = diagnostics }

@@ -1,0 +1,261 @@
+/// Checked experiment → one C# file written against CondensationDsl.Runtime.Program. Everything is generated from the
+/// syntax tree: names are validated identifiers (escaped or renamed where they would clash), strings become escaped
+/// literals and numbers round-trip literals, so no input text reaches the output unquoted. Output depends only on the
+/// input (no paths beyond the file name, no time, "\n" line ends): the same file emits byte-identical C#.
+module CondensationDsl.Language.Emitter
+
+open System
+open System.Globalization
+open System.Text
+open CondensationDsl.Language.Syntax
+open CondensationDsl.Language.Checked
+
+let private csharpKeywords =
+    set [ "abstract"; "as"; "base"; "bool"; "break"; "byte"; "case"; "catch"; "char"; "checked"; "class"; "const"
+          "continue"; "decimal"; "default"; "delegate"; "do"; "double"; "else"; "enum"; "event"; "explicit"; "extern"
+          "false"; "finally"; "fixed"; "float"; "for"; "foreach"; "goto"; "if"; "implicit"; "in"; "int"; "interface"
+          "internal"; "is"; "lock"; "long"; "namespace"; "new"; "null"; "object"; "operator"; "out"; "override"
+          "params"; "private"; "protected"; "public"; "readonly"; "ref"; "return"; "sbyte"; "sealed"; "short"
+          "sizeof"; "stackalloc"; "static"; "string"; "struct"; "switch"; "this"; "throw"; "true"; "try"; "typeof"
+          "uint"; "ulong"; "unchecked"; "unsafe"; "ushort"; "using"; "virtual"; "void"; "volatile"; "while"
+          // contextual keywords: legal as locals in most places, escaped anyway so no reader has to wonder.
+          "add"; "alias"; "and"; "args"; "ascending"; "async"; "await"; "by"; "descending"; "dynamic"; "equals"
+          "field"; "file"; "from"; "get"; "global"; "group"; "init"; "into"; "join"; "let"; "managed"; "nameof"
+          "nint"; "not"; "notnull"; "nuint"; "on"; "or"; "orderby"; "partial"; "record"; "remove"; "required"
+          "scoped"; "select"; "set"; "unmanaged"; "value"; "var"; "when"; "where"; "with"; "yield" ]
+
+/// Names the emitted Run method uses for itself. A let with one of these names gets a trailing "_" (and so does any
+/// let already ending in "_"), which keeps the renaming one-to-one.
+let private ownNames = set [ "ctx"; "data"; "model"; "training"; "observations"; "fanIn"; "x"; "Fn"; "Math"; "Trainer"; "RunContext" ]
+
+/// The C# local of a let. Input names are [A-Za-z][A-Za-z0-9_]* (the grammar guarantees it; checked again here).
+let localName (name: string) =
+    if String.IsNullOrEmpty name || not (Char.IsAsciiLetter name[0]) || not (name |> Seq.forall (fun c -> Char.IsAsciiLetterOrDigit c || c = '_')) then
+        invalidArg (nameof name) $"Not a .cond identifier: {name}"
+    let renamed = if ownNames.Contains name || name.EndsWith "_" then name + "_" else name
+    if csharpKeywords.Contains renamed then "@" + renamed else renamed
+
+/// A C# string literal for any text: quotes, backslashes, control and line-separator characters are escaped.
+let csString (s: string) =
+    let sb = StringBuilder("\"")
+    for c in s do
+        match c with
+        | '"' -> sb.Append("\\\"") |> ignore
+        | '\\' -> sb.Append("\\\\") |> ignore
+        | '\n' -> sb.Append("\\n") |> ignore
+        | '\r' -> sb.Append("\\r") |> ignore
+        | '\t' -> sb.Append("\\t") |> ignore
+        | c when c < ' ' || (c >= '\u007f' && c <= '\u009f') || c = '\u2028' || c = '\u2029' || Char.IsSurrogate c ->
+            sb.Append("\\u").Append((int c).ToString("X4", CultureInfo.InvariantCulture)) |> ignore
+        | c -> sb.Append(c) |> ignore
+    sb.Append('"').ToString()
+
+/// A double literal that round-trips ("R", invariant culture) and is never an int literal (so 1/3 stays a division
+/// of doubles). Negative values are parenthesized so they can stand anywhere.
+let csDouble (v: float) =
+    if Double.IsNaN v then "double.NaN"
+    elif Double.IsPositiveInfinity v then "double.PositiveInfinity"
+    elif Double.IsNegativeInfinity v then "double.NegativeInfinity"
+    else
+        let r = v.ToString("R", CultureInfo.InvariantCulture)
+        let r = if r.Contains '.' || r.Contains 'E' then r else r + ".0"
+        if v < 0.0 || (v = 0.0 && Double.IsNegative v) then "(" + r + ")" else r
+
+let private csLong (v: int64) = v.ToString(CultureInfo.InvariantCulture)
+
+let private functionMethod name =
+    match name with
+    | "relu" -> "Fn.Relu"
+    | "tanh" -> "Fn.Tanh"
+    | "sin" -> "Fn.Sin"
+    | "cos" -> "Fn.Cos"
+    | "exp" -> "Fn.Exp"
+    | "log" -> "Fn.Log"
+    | "abs" -> "Fn.Abs"
+    | "sqrt" -> "Fn.Sqrt"
+    | "sigmoid" -> "Fn.Sigmoid"
+    | "softplus" -> "Fn.Softplus"
+    | other -> invalidOp $"Unchecked function {other}"
+
+/// How an expression's variables become C#: lets are locals, inputs index the span, fan_in is the lambda parameter.
+type private Variables =
+    { Input: bool
+      FanIn: bool }
+
+/// C# for an expression, with only the parentheses C#'s precedence needs. Levels: 1 additive, 2 multiplicative,
+/// 3 unary, 4 primary. ^ becomes Fn.Pow (a call, so primary).
+let rec private expr (vars: Variables) (e: Expr) : string * int =
+    match e with
+    | Number(v, _, _) -> csDouble v, (if v < 0.0 then 4 else 4)
+    | Variable id ->
+        match id.Text with
+        | "pi" -> "Math.PI", 4
+        | "fan_in" when vars.FanIn -> "(double)fanIn", 4
+        | "x" when vars.Input -> "x[0]", 4
+        | n when vars.Input && n.Length > 1 && n[0] = 'x' && n.Substring 1 |> Seq.forall Char.IsAsciiDigit ->
+            $"x[{int (n.Substring 1) - 1}]", 4
+        | n -> localName n, 4
+    | Negate(o, _) ->
+        let s = wrap vars 3 o
+        (if s.StartsWith "-" then "-(" + s + ")" else "-" + s), 3
+    | Binary(Pow, l, r, _) -> $"Fn.Pow({fst (expr vars l)}, {fst (expr vars r)})", 4
+    | Binary(op, l, r, _) ->
+        let level, symbol =
+            match op with
+            | Add -> 1, "+"
+            | Sub -> 1, "-"
+            | Mul -> 2, "*"
+            | Div -> 2, "/"
+            | Pow -> 4, "^"
+        $"{wrap vars level l} {symbol} {wrap vars (level + 1) r}", level
+    | Call(name, [ arg ], _) -> $"{functionMethod name.Text}({fst (expr vars arg.Value)})", 4
+    | Call(name, _, _) -> invalidOp $"Unchecked call {name.Text}"
+    | Tuple _ -> invalidOp "Unchecked tuple"
+
+and private wrap (vars: Variables) (minLevel: int) (e: Expr) : string =
+    let s, level = expr vars e
+    if level < minLevel then "(" + s + ")" else s
+
+let private plain = { Input = false; FanIn = false }
+let private code (e: Expr) = fst (expr plain e)
+
+/// "fig1_relu_1d" → "Fig1Relu1dExperiment"
+let className (experimentName: string) =
+    let parts = experimentName.Split('_', StringSplitOptions.RemoveEmptyEntries)
+    let pascal = parts |> Array.map (fun p -> string (Char.ToUpperInvariant p[0]) + p.Substring 1) |> String.concat ""
+    (if pascal.Length = 0 || not (Char.IsAsciiLetter pascal[0]) then "X" + pascal else pascal) + "Experiment"
+
+let sha256Hex (text: string) =
+    Convert.ToHexString(Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes text)).ToLowerInvariant()
+
+let private count (e: Expr) (what: string) = $"Fn.ToCount({code e}, {csString what})"
+
+let private measure (m: CheckedMeasure) =
+    match m with
+    | MLoss -> "new LossMeasure()"
+    | MFeatures(l, a) -> $"new FeaturesMeasure({csString l}, AmplitudeKind.{a})"
+    | MCosine l -> $"new CosineMeasure({csString l})"
+    | MClusters(l, t, s, n, mass) ->
+        $"""new ClustersMeasure({csString l}, Threshold: {code t}, Signed: {(if s then "true" else "false")}, NegligibleFraction: {code n}, MassFraction: {code mass})"""
+    | MRelDis l -> $"new RelDisMeasure({csString l})"
+
+/// The whole C# file. `sourceFile` is recorded by file name only.
+let emit (sourceFile: string) (sourceText: string) (exp: CheckedExperiment) : string =
+    let sb = StringBuilder()
+    let line (s: string) = sb.Append(s).Append('\n') |> ignore
+    let fileName = match IO.Path.GetFileName sourceFile with null -> "" | f -> f
+    let hash = sha256Hex sourceText
+    let cls = className exp.Name
+
+    line "// <auto-generated>"
+    line $"//   Emitted by CondensationDsl from {csString fileName}, SHA-256 {hash}."
+    line "//   Change the .cond file and emit again rather than editing this file."
+    line "// </auto-generated>"
+    line "#nullable enable"
+    line ""
+    line "using System;"
+    line "using CondensationDsl.Runtime.Devices;"
+    line "using CondensationDsl.Runtime.Program;"
+    line ""
+    line "namespace CondensationDsl.Generated;"
+    line ""
+    line $"/// <summary>Experiment {exp.Name} (see {cls}.Info.Title).</summary>"
+    line $"public sealed class {cls} : IExperimentProgram"
+    line "{"
+    // ---- Info: everything the host needs without running.
+    line "    public ExperimentInfo Info { get; } = new("
+    line $"        Name: {csString exp.Name},"
+    line $"        Title: {csString exp.Title},"
+    line $"        SourceFile: {csString fileName},"
+    line $"        SourceSha256: {csString hash},"
+    line "        Parameters: new ParameterDeclaration[]"
+    line "        {"
+    for l in exp.Lets do
+        let kind = if l.IsInteger then "Integer" else "Real"
+        let dv = if l.IsComputed then "null" else csDouble l.Default
+        line $"            new({csString l.Name}, ParameterType.{kind}, {dv}, {csString l.Text}),"
+    if not exp.SeedDeclared then
+        line "            new(\"seed\", ParameterType.Integer, RunContext.DefaultSeed, \"1\"),"
+    line "        },"
+    if exp.Sweep.IsEmpty then line "        Sweep: Array.Empty<SweepAxis>(),"
+    else
+        line "        Sweep: new SweepAxis[]"
+        line "        {"
+        for a in exp.Sweep do
+            line $"""            new({csString a.Name}, new double[] {{ {String.Join(", ", a.Values |> List.map csDouble)} }}),"""
+        line "        },"
+    if exp.Expectations.IsEmpty then line "        Expectations: Array.Empty<Expectation>());"
+    else
+        line "        Expectations: new Expectation[]"
+        line "        {"
+        for e in exp.Expectations do
+            let at = match e.AtStep with Some s -> csLong s | None -> "null"
+            line $"            new({csString e.Metric}, {at}, ComparisonOperator.{e.Operator}, {csDouble e.Value}, {csString e.SourceText}, {e.Line}),"
+        line "        });"
+    line ""
+    // ---- Run: straight-line code, one cell.
+    line "    public void Run(RunContext ctx)"
+    line "    {"
+    line "        // Parameters, in source order: each takes its --set or sweep value when given, else its default."
+    for l in exp.Lets do
+        line $"        double {localName l.Name} = ctx.ParameterOr({csString l.Name}, {code l.Value});"
+    if not exp.SeedDeclared then
+        line "        ctx.ParameterOr(\"seed\", RunContext.DefaultSeed);"
+    line ""
+    let d = exp.Data
+    let dataWhat = $"points of data {d.Name}"
+    match d.Kind with
+    | GridData ->
+        line $"        var data = new GridDataSpec({csString d.Name}, {code d.From}, {code d.To}, {count d.Points dataWhat}, Target_{d.Name});"
+    | UniformData ->
+        line $"        var data = new UniformDataSpec({csString d.Name}, {code d.From}, {code d.To}, {count d.Points dataWhat}, {d.Dim}, Target_{d.Name});"
+    line ""
+    let initLambda (std: Expr) = $"fanIn => {fst (expr { Input = false; FanIn = true } std)}"
+    line "        var model = new ModelSpec("
+    line $"            {csString exp.ModelName},"
+    line $"""            {count exp.Input (sprintf "input size of model %s" exp.ModelName)},"""
+    line "            new LayerSpec[]"
+    line "            {"
+    for l in exp.Layers do
+        let init = match l.InitStd with Some s -> initLambda s | None -> "null"
+        let bias = if l.Bias then "true" else "false"
+        line $"""                new({csString l.Name}, LayerKind.Dense, {count l.Width (sprintf "width of layer %s" l.Name)}, Activation.{l.Activation}, Bias: {bias}, InitStd: {init}),"""
+    line "            },"
+    match exp.ModelInitStd with
+    | Some std -> line $"            {initLambda std});"
+    | None -> line "            static _ => double.NaN); // unused: every layer declares its own init"
+    line ""
+    let t = exp.Training
+    let optimizer =
+        match t.Optimizer with
+        | Gd lr -> $"new GdSpec({code lr})"
+        | Sgd(lr, b) -> $"""new SgdSpec({code lr}, {count b "batch"})"""
+        | Adam(lr, b1, b2, eps) -> $"new AdamSpec({code lr}, Beta1: {code b1}, Beta2: {code b2}, Epsilon: {code eps})"
+    let stop = match t.StopBelow with Some s -> code s | None -> "null"
+    line "        var training = new TrainingSpec("
+    line "            LossKind.Mse,"
+    line $"            {optimizer},"
+    line $"            DurationUnit.{t.Unit},"
+    line $"            {count t.Length (t.Unit.ToLowerInvariant())},"
+    line $"            StopBelowLoss: {stop});"
+    line ""
+    line "        var observations = new ObservationSpec[]"
+    line "        {"
+    for o in exp.Observations do
+        let schedule =
+            match o.Schedule with
+            | SEvery i -> $"""new EveryScheduleSpec({count i "observation interval"})"""
+            | SAt ps -> $"""new AtScheduleSpec(new long[] {{ {String.Join(", ", ps |> List.map csLong)} }})"""
+        line $"            new({schedule}, new MeasureSpec[]"
+        line "            {"
+        for m in o.Measures do line $"                {measure m},"
+        line "            }),"
+    line "        };"
+    line ""
+    line "        Trainer.Run(ctx, model, data, training, observations);"
+    line "    }"
+    line ""
+    line $"    /// <summary>The target of data {d.Name}.</summary>"
+    line $"    private static double Target_{d.Name}(ReadOnlySpan<double> x) => {fst (expr { Input = true; FanIn = false } d.Target)};"
+    line "}"
+    sb.ToString()

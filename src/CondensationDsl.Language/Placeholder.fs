@@ -1,1 +1,0 @@
-module CondensationDsl.Language.Placeholder

@@ -1,0 +1,106 @@
+/// The syntax tree of a .cond file, exactly as written (rules of grammar/cond.ebnf). Every node keeps its span so the
+/// checker can point at it; nothing here is interpreted yet (an unknown layer kind is still a layer statement).
+module CondensationDsl.Language.Syntax
+
+/// Where a node sits: character offsets [Start, End) into the text and the 1-based line and column of Start.
+[<Struct>]
+type Span =
+    { Start: int
+      End: int
+      Line: int
+      Column: int }
+
+    member s.Length = max 1 (s.End - s.Start)
+
+let spanUnion (a: Span) (b: Span) = { a with End = max a.End b.End }
+
+type Ident = { Text: string; Span: Span }
+
+type BinaryOp =
+    | Add
+    | Sub
+    | Mul
+    | Div
+    | Pow
+
+/// expression (EBNF: expression, term, factor, power, atom). Calls and tuples are general here; the checker decides
+/// where a named argument, a tuple or a bare word (relu, true, full) is allowed.
+type Expr =
+    | Number of value: float * text: string * span: Span
+    | Variable of name: Ident
+    | Negate of operand: Expr * span: Span
+    | Binary of op: BinaryOp * left: Expr * right: Expr * span: Span
+    | Call of name: Ident * args: Arg list * span: Span
+    | Tuple of items: Expr list * span: Span
+
+    member e.Span =
+        match e with
+        | Number(_, _, s)
+        | Negate(_, s)
+        | Binary(_, _, _, s)
+        | Call(_, _, s)
+        | Tuple(_, s) -> s
+        | Variable id -> id.Span
+
+/// argument (EBNF: argument): `value` or `name: value`.
+and Arg = { Name: Ident option; Value: Expr; Span: Span }
+
+type CompareOp =
+    | Lt
+    | Le
+    | Gt
+    | Ge
+    | Eq
+    | Ne
+
+/// model_item
+type ModelItem =
+    | Input of size: Expr * span: Span
+    | Layer of kind: Ident * name: Ident * args: Arg list * span: Span
+    | Init of init: Expr * span: Span
+
+/// train_item
+type TrainItem =
+    | LossItem of loss: Ident * span: Span
+    | OptimizerItem of optimizer: Expr * span: Span
+    | DurationItem of unit: Ident * length: Expr * span: Span
+    | UntilItem of metric: Ident * op: CompareOp * value: Expr * span: Span
+
+/// measure: `kind [layer] [(args)]`
+type Measure =
+    { Kind: Ident
+      Layer: Ident option
+      Args: Arg list
+      Span: Span }
+
+/// schedule
+type Schedule =
+    | Every of interval: Expr * span: Span
+    | At of points: Expr list * span: Span
+
+/// sweep_values
+type SweepValues =
+    | ValueList of values: Expr list * span: Span
+    | Range of from: Expr * upTo: Expr * span: Span
+
+type SweepAxisSyntax =
+    { Name: Ident
+      Values: SweepValues
+      Span: Span }
+
+/// expect_step
+type ExpectStep =
+    | AtStep of step: Expr
+    | AtEnd of span: Span
+
+type Statement =
+    | ExperimentDecl of name: Ident * title: (string * Span) option * span: Span
+    | Let of name: Ident * value: Expr * span: Span
+    | Data of name: Ident * source: Expr * target: Expr option * span: Span
+    | Model of name: Ident * items: ModelItem list * span: Span
+    | Train of items: TrainItem list * span: Span
+    | Observe of schedule: Schedule * measures: Measure list * span: Span
+    | Sweep of axes: SweepAxisSyntax list * span: Span
+    | Expect of measure: Ident * layer: Ident option * step: ExpectStep * op: CompareOp * value: Expr * span: Span
+
+type Document = { Statements: Statement list }

@@ -1,0 +1,116 @@
+using System.Globalization;
+using CondensationDsl.Runtime.Program;
+
+namespace CondensationDsl.Reporting;
+
+/// <summary>The outcome of one `expect` clause. <see cref="Actual"/> is null when the measure has no value there.</summary>
+public sealed record ExpectationResult(Expectation Expectation, double? Actual, bool Passed, string Message);
+
+/// <summary>Checks `expect measure at step|end op value` clauses against a run's metrics.csv.</summary>
+public static class ExpectationEvaluator
+{
+    /// <summary>
+    /// One result per expectation, in order. `at N` reads the row whose step column is N (the last such row if there are
+    /// several); `end` reads the last row that has a value in the column. A missing column, step or value fails the clause.
+    /// </summary>
+    public static IReadOnlyList<ExpectationResult> Evaluate(IReadOnlyList<Expectation> expectations, MetricsTable table)
+    {
+        ArgumentNullException.ThrowIfNull(expectations);
+        ArgumentNullException.ThrowIfNull(table);
+        return expectations.Select(e => Evaluate(e, table)).ToArray();
+    }
+
+    public static ExpectationResult Evaluate(Expectation expectation, MetricsTable table)
+    {
+        ArgumentNullException.ThrowIfNull(expectation);
+        ArgumentNullException.ThrowIfNull(table);
+        var where = expectation.AtStep is { } at ? $"at {at.ToString(CultureInfo.InvariantCulture)}" : "at end";
+        var subject = $"{expectation.Metric} {where}";
+        var wanted = $"expected {Symbol(expectation.Operator)} {Format(expectation.Value)}";
+        var column = table.IndexOf(expectation.Metric);
+        if (column < 0)
+        {
+            return Failed($"{subject}: metrics.csv has no column '{expectation.Metric}' ({wanted})");
+        }
+
+        var stepColumn = table.IndexOf(MetricsCsvWriter.StepColumn);
+        if (stepColumn < 0)
+        {
+            return Failed($"{subject}: metrics.csv has no '{MetricsCsvWriter.StepColumn}' column ({wanted})");
+        }
+
+        double? actual = null;
+        double step = double.NaN;
+        if (expectation.AtStep is { } target)
+        {
+            var row = table.Rows.LastOrDefault(r => r[stepColumn] == target);
+            if (row is null)
+            {
+                return Failed($"{subject}: no row for step {target.ToString(CultureInfo.InvariantCulture)} in metrics.csv ({DescribeSteps(table, stepColumn)}; {wanted})");
+            }
+
+            if (double.IsNaN(row[column]))
+            {
+                return Failed($"{subject}: not measured at step {target.ToString(CultureInfo.InvariantCulture)} ({wanted})");
+            }
+
+            actual = row[column];
+        }
+        else
+        {
+            var row = table.Rows.LastOrDefault(r => !double.IsNaN(r[column]));
+            if (row is null)
+            {
+                return Failed($"{subject}: never measured ({wanted})");
+            }
+
+            actual = row[column];
+            step = row[stepColumn];
+        }
+
+        var value = actual.Value;
+        var passed = Compare(value, expectation.Operator, expectation.Value);
+        var stepNote = double.IsNaN(step) ? string.Empty : $" (step {Format(step)})";
+        return new ExpectationResult(expectation, value, passed, $"{subject}{stepNote} = {Format(value)} ({wanted})");
+
+        ExpectationResult Failed(string text) => new(expectation, null, false, text);
+    }
+
+    public static bool Compare(double actual, ComparisonOperator op, double expected) => op switch
+    {
+        ComparisonOperator.Less => actual < expected,
+        ComparisonOperator.LessOrEqual => actual <= expected,
+        ComparisonOperator.Greater => actual > expected,
+        ComparisonOperator.GreaterOrEqual => actual >= expected,
+        ComparisonOperator.Equal => actual == expected,
+        ComparisonOperator.NotEqual => actual != expected,
+        _ => throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown comparison operator."),
+    };
+
+    public static string Symbol(ComparisonOperator op) => op switch
+    {
+        ComparisonOperator.Less => "<",
+        ComparisonOperator.LessOrEqual => "<=",
+        ComparisonOperator.Greater => ">",
+        ComparisonOperator.GreaterOrEqual => ">=",
+        ComparisonOperator.Equal => "==",
+        ComparisonOperator.NotEqual => "!=",
+        _ => throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown comparison operator."),
+    };
+
+    private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    // Enough of the recorded steps to spot a typo in `at N` without flooding the terminal.
+    private static string DescribeSteps(MetricsTable table, int stepColumn)
+    {
+        const int shown = 8;
+        var steps = table.Rows.Select(r => r[stepColumn]).Distinct().ToArray();
+        if (steps.Length == 0)
+        {
+            return "no rows recorded";
+        }
+
+        var list = string.Join(", ", steps.Take(shown).Select(Format));
+        return steps.Length > shown ? $"recorded steps: {list}, … {Format(steps[^1])}" : $"recorded steps: {list}";
+    }
+}

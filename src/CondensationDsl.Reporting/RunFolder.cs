@@ -1,0 +1,275 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using CondensationDsl.Runtime.Program;
+
+namespace CondensationDsl.Reporting;
+
+/// <summary>
+/// One run's result folder (DESIGN.md §6): experiment.cond, Experiment.cs, run.json, metrics.csv and arrays/*.npy.
+/// Whole files are replaced atomically; metrics.csv grows by complete rows; run.json is rewritten at every status change and,
+/// at most once per <see cref="RunJsonInterval"/>, after a metrics row. Thread-safe: a Ctrl-C handler may call
+/// <see cref="Fail"/> while the training thread appends rows.
+/// </summary>
+public sealed class RunFolder : IRunSink, IDisposable
+{
+    public const string SourceFileName = "experiment.cond";
+    public const string EmittedFileName = "Experiment.cs";
+    public const string RunJsonFileName = "run.json";
+    public const string MetricsFileName = "metrics.csv";
+    public const string ArraysFolderName = "arrays";
+
+    private readonly object gate = new();
+    private readonly TimeProvider clock;
+    private readonly Stopwatch sinceRunJson = new();
+    private MetricsCsvWriter? metrics;
+    private RunInfo? info;
+    private DateTimeOffset? start;
+    private DateTimeOffset? end;
+    private RunStatus status = RunStatus.Running;
+    private string? message;
+    private long? lastStep;
+    private long stepsCompleted;
+    private long rows;
+    private bool finished;
+
+    private RunFolder(string directory, string experiment, TimeProvider clock)
+    {
+        Directory = directory;
+        Experiment = experiment;
+        this.clock = clock;
+        System.IO.Directory.CreateDirectory(directory);
+    }
+
+    /// <summary>The run folder's full path.</summary>
+    public string Directory { get; }
+
+    public string Experiment { get; }
+
+    /// <summary>The folder's name (the run id when the folder was created by <see cref="Create"/>).</summary>
+    public string RunId => Path.GetFileName(Directory);
+
+    public RunStatus Status
+    {
+        get
+        {
+            lock (gate)
+            {
+                return status;
+            }
+        }
+    }
+
+    /// <summary>The least time between two run.json rewrites caused by metrics rows (status changes always rewrite).</summary>
+    public TimeSpan RunJsonInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    public string MetricsPath => Path.Combine(Directory, MetricsFileName);
+
+    public string RunJsonPath => Path.Combine(Directory, RunJsonFileName);
+
+    public string ArraysDirectory => Path.Combine(Directory, ArraysFolderName);
+
+    /// <summary>A new folder &lt;outputRoot&gt;/&lt;experiment&gt;/&lt;run-id&gt;; run-id = UTC yyyyMMdd-HHmmss plus a random suffix.</summary>
+    public static RunFolder Create(string experiment, string outputRoot, TimeProvider? clock = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(experiment);
+        ArgumentException.ThrowIfNullOrWhiteSpace(outputRoot);
+        clock ??= TimeProvider.System;
+        var parent = Path.GetFullPath(Path.Combine(outputRoot, SafeName(experiment)));
+        System.IO.Directory.CreateDirectory(parent);
+        var stamp = clock.GetUtcNow().UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+
+        // The suffix keeps two runs started in the same second (a sweep, parallel shells) apart; retry on the rare clash.
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var candidate = Path.Combine(parent, $"{stamp}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2))}");
+            if (!System.IO.Directory.Exists(candidate))
+            {
+                return new RunFolder(candidate, experiment, clock);
+            }
+        }
+
+        throw new IOException($"Could not find a free run folder name under {parent}.");
+    }
+
+    /// <summary>
+    /// A run folder at a directory the user chose (`-o dir`); created when missing. Files of an earlier run there are
+    /// replaced as this run writes them; other files are left alone.
+    /// </summary>
+    public static RunFolder At(string directory, string experiment, TimeProvider? clock = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        ArgumentException.ThrowIfNullOrWhiteSpace(experiment);
+        return new RunFolder(Path.GetFullPath(directory), experiment, clock ?? TimeProvider.System);
+    }
+
+    /// <summary>Copies the experiment's source text to experiment.cond.</summary>
+    public void WriteSource(string text) => AtomicFile.WriteAllText(Path.Combine(Directory, SourceFileName), text);
+
+    /// <summary>Saves the emitted C# program as Experiment.cs.</summary>
+    public void WriteEmitted(string csharp) => AtomicFile.WriteAllText(Path.Combine(Directory, EmittedFileName), csharp);
+
+    /// <summary>Records the start time and environment; run.json appears with status "running".</summary>
+    public void Start(RunInfo runInfo)
+    {
+        ArgumentNullException.ThrowIfNull(runInfo);
+        lock (gate)
+        {
+            info = runInfo.GitCommit is null ? runInfo with { GitCommit = GitCommit.Find(Environment.CurrentDirectory) } : runInfo;
+            start = clock.GetUtcNow();
+            status = RunStatus.Running;
+            WriteRunJson();
+        }
+    }
+
+    /// <summary>Replaces the recorded parameters (the program resolves them while it runs) and rewrites run.json.</summary>
+    public void SetParameters(IReadOnlyDictionary<string, double> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        lock (gate)
+        {
+            var current = info ?? new RunInfo(string.Empty, string.Empty, null, parameters);
+            info = current with { Parameters = new Dictionary<string, double>(parameters, StringComparer.Ordinal) };
+            WriteRunJson();
+        }
+    }
+
+    /// <summary>Replaces the recorded seed (known once the program has read it) and rewrites run.json.</summary>
+    public void SetSeed(ulong seed)
+    {
+        lock (gate)
+        {
+            info = (info ?? new RunInfo(string.Empty, string.Empty, null, new Dictionary<string, double>())) with { Seed = seed };
+            WriteRunJson();
+        }
+    }
+
+    /// <summary>The run finished normally.</summary>
+    public void Complete() => Finish(RunStatus.Completed, null);
+
+    /// <summary>The run stopped early: failed, interrupted or diverged, with a message for the user.</summary>
+    public void Fail(RunStatus failure, string message)
+    {
+        if (failure is RunStatus.Running or RunStatus.Completed)
+        {
+            throw new ArgumentException($"Fail needs a failure status, not {failure}.", nameof(failure));
+        }
+
+        Finish(failure, message);
+    }
+
+    /// <summary>
+    /// Records training progress for run.json's stepsCompleted (observations may be sparser than steps). Cheap enough to call
+    /// on every progress report: run.json is rewritten at most once per <see cref="RunJsonInterval"/>.
+    /// </summary>
+    public void UpdateProgress(long steps)
+    {
+        lock (gate)
+        {
+            stepsCompleted = Math.Max(stepsCompleted, steps);
+            if (!finished && (!sinceRunJson.IsRunning || sinceRunJson.Elapsed >= RunJsonInterval))
+            {
+                WriteRunJson();
+            }
+        }
+    }
+
+    public void BeginMetrics(IReadOnlyList<string> columns)
+    {
+        lock (gate)
+        {
+            if (metrics is not null)
+            {
+                throw new InvalidOperationException("BeginMetrics was already called for this run.");
+            }
+
+            metrics = new MetricsCsvWriter(MetricsPath, columns);
+        }
+    }
+
+    public void AppendMetrics(long step, double epoch, IReadOnlyList<double> values)
+    {
+        lock (gate)
+        {
+            ThrowIfFinished();
+            var writer = metrics ?? throw new InvalidOperationException("BeginMetrics must be called before AppendMetrics.");
+            writer.Append(step, epoch, values);
+            lastStep = step;
+            stepsCompleted = Math.Max(stepsCompleted, step);
+            rows++;
+            if (!sinceRunJson.IsRunning || sinceRunJson.Elapsed >= RunJsonInterval)
+            {
+                WriteRunJson();
+            }
+        }
+    }
+
+    public void WriteArray(string name, IReadOnlyList<int> shape, ReadOnlySpan<double> data)
+    {
+        if (string.IsNullOrEmpty(name) || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-')) || name.StartsWith('.'))
+        {
+            throw new ArgumentException($"Array name '{name}' must be ASCII letters, digits, '.', '_' or '-' (and not start with '.').", nameof(name));
+        }
+
+        var bytes = Npy.Encode(shape, data);
+        System.IO.Directory.CreateDirectory(ArraysDirectory);
+        AtomicFile.WriteAllBytes(Path.Combine(ArraysDirectory, name + ".npy"), bytes);
+    }
+
+    /// <summary>Closes metrics.csv. A run that never reported its end is recorded as interrupted.</summary>
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            if (!finished && start is not null)
+            {
+                FinishLocked(RunStatus.Interrupted, "The run ended without reporting a result.");
+            }
+
+            metrics?.Dispose();
+        }
+    }
+
+    private void Finish(RunStatus final, string? text)
+    {
+        lock (gate)
+        {
+            ThrowIfFinished();
+            FinishLocked(final, text);
+        }
+    }
+
+    private void FinishLocked(RunStatus final, string? text)
+    {
+        status = final;
+        message = text;
+        end = clock.GetUtcNow();
+        finished = true;
+        WriteRunJson();
+    }
+
+    private void ThrowIfFinished()
+    {
+        if (finished)
+        {
+            throw new InvalidOperationException($"The run has already ended ({status.ToString().ToLowerInvariant()}).");
+        }
+    }
+
+    private void WriteRunJson()
+    {
+        var now = clock.GetUtcNow();
+        var wall = start is null ? TimeSpan.Zero : (end ?? now) - start.Value;
+        var state = new RunState(Experiment, RunId, info, start, end, status, message, stepsCompleted, lastStep, rows, wall);
+        AtomicFile.WriteAllText(RunJsonPath, RunJson.Serialize(state));
+        sinceRunJson.Restart();
+    }
+
+    /// <summary>The experiment name as a folder name: characters a file system may reject become '_'.</summary>
+    private static string SafeName(string name)
+    {
+        var invalid = Path.GetInvalidFileNameChars();
+        var safe = new string(name.Select(c => invalid.Contains(c) || c == Path.DirectorySeparatorChar || c == Path.AltDirectorySeparatorChar ? '_' : c).ToArray());
+        return safe is "." or ".." ? "_" : safe;
+    }
+}

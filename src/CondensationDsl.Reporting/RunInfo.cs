@@ -1,0 +1,20 @@
+using System.Runtime.InteropServices;
+
+namespace CondensationDsl.Reporting;
+
+/// <summary>
+/// What run.json says about the environment and inputs of a run. <see cref="GitCommit"/> null means "look it up from the
+/// current directory when the run starts"; <see cref="Parameters"/> can be replaced later, once the program has resolved them.
+/// </summary>
+public sealed record RunInfo(string ToolVersion, string DeviceName, ulong? Seed, IReadOnlyDictionary<string, double> Parameters)
+{
+    public string DotNetVersion { get; init; } = RuntimeInformation.FrameworkDescription;
+
+    /// <summary>ILGPU's version when the device uses it; null for the plain CPU device.</summary>
+    public string? IlgpuVersion { get; init; }
+
+    public string? GitCommit { get; init; }
+
+    /// <summary>Seconds from process start to the start of training (front end, compile or cache, load, device); null when unknown.</summary>
+    public double? StartupSeconds { get; init; }
+}

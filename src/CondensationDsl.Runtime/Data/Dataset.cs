@@ -1,0 +1,97 @@
+using CondensationDsl.Runtime.Program;
+using CondensationDsl.Runtime.Random;
+
+namespace CondensationDsl.Runtime.Data;
+
+/// <summary>
+/// A materialized training set: n samples of dimension d. Targets are evaluated in float64; the float32 copies are what
+/// the device trains on, the float64 ones what observations (static neurons) are computed from.
+/// </summary>
+public sealed class Dataset
+{
+    private Dataset(string name, int count, int dimension, double[] inputs, double[] targets)
+    {
+        Name = name;
+        Count = count;
+        Dimension = dimension;
+        InputsDouble = inputs;
+        TargetsDouble = targets;
+        Inputs = Array.ConvertAll(inputs, v => (float)v);
+        Targets = Array.ConvertAll(targets, v => (float)v);
+    }
+
+    public string Name { get; }
+
+    public int Count { get; }
+
+    public int Dimension { get; }
+
+    /// <summary>X, Count×Dimension row-major.</summary>
+    public float[] Inputs { get; }
+
+    /// <summary>y, Count×1.</summary>
+    public float[] Targets { get; }
+
+    public double[] InputsDouble { get; }
+
+    public double[] TargetsDouble { get; }
+
+    /// <summary>Builds the points of <paramref name="spec"/>; uniform data draws from the stream "data/&lt;name&gt;" of <paramref name="seed"/>.</summary>
+    public static Dataset Materialize(DataSpec spec, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return spec switch
+        {
+            GridDataSpec grid => Grid(grid),
+            UniformDataSpec uniform => Uniform(uniform, seed),
+            _ => throw new NotSupportedException($"Data source {spec.GetType().Name} is not supported by this runtime."),
+        };
+    }
+
+    private static Dataset Grid(GridDataSpec spec)
+    {
+        if (spec.Points < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(spec), spec.Points, $"Data '{spec.Name}' needs at least one point.");
+        }
+
+        var x = new double[spec.Points];
+        for (var i = 0; i < spec.Points; i++)
+        {
+            // Both ends exact: the last point is To itself, not From + (n−1)·h with rounding.
+            x[i] = spec.Points == 1 ? spec.From
+                : i == spec.Points - 1 ? spec.To
+                : spec.From + (spec.To - spec.From) * i / (spec.Points - 1);
+        }
+
+        return WithTargets(spec, spec.Points, 1, x);
+    }
+
+    private static Dataset Uniform(UniformDataSpec spec, ulong seed)
+    {
+        if (spec.Points < 1 || spec.Dim < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(spec), $"Data '{spec.Name}' needs at least one point of dimension ≥ 1.");
+        }
+
+        var stream = new RandomStream(seed, "data/" + spec.Name);
+        var x = new double[(long)spec.Points * spec.Dim];
+        for (var i = 0; i < x.Length; i++)
+        {
+            x[i] = spec.From + (spec.To - spec.From) * stream.Uniform(i);
+        }
+
+        return WithTargets(spec, spec.Points, spec.Dim, x);
+    }
+
+    private static Dataset WithTargets(DataSpec spec, int count, int dimension, double[] x)
+    {
+        var y = new double[count];
+        for (var i = 0; i < count; i++)
+        {
+            y[i] = spec.Target(x.AsSpan(i * dimension, dimension));
+        }
+
+        return new Dataset(spec.Name, count, dimension, x, y);
+    }
+}

@@ -1,0 +1,166 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace CondensationDsl.Runtime.Devices.Cpu;
+
+/// <summary>
+/// C = α·op(A)·B̂ + β·C where B̂ is k×n row-major (op(B), packed by the caller when B was transposed) and op(A) is read
+/// through strides. Work is split into 4×16 tiles of C; each tile accumulates its k products in registers in order
+/// p = 0..k−1, so every element of C has one fixed reduction order whatever the partition or thread count.
+/// </summary>
+internal sealed unsafe class GemmJob : IParallelWork
+{
+    private const int TileRows = 4;
+    private const int TileColumns = 16;
+
+    private float* a;
+    private float* b;
+    private float* c;
+    private int m;
+    private int n;
+    private int k;
+    private int rowStrideA;
+    private int columnStrideA;
+    private float alpha;
+    private float beta;
+    private int columnBlocks;
+
+    public int Tiles { get; private set; }
+
+    public void Set(float* a, int rowStrideA, int columnStrideA, float* b, float* c, int m, int n, int k, float alpha, float beta)
+    {
+        this.a = a;
+        this.b = b;
+        this.c = c;
+        this.m = m;
+        this.n = n;
+        this.k = k;
+        this.rowStrideA = rowStrideA;
+        this.columnStrideA = columnStrideA;
+        this.alpha = alpha;
+        this.beta = beta;
+        columnBlocks = (n + TileColumns - 1) / TileColumns;
+        Tiles = ((m + TileRows - 1) / TileRows) * columnBlocks;
+    }
+
+    public void Execute(int part, int parts)
+    {
+        var start = (int)((long)Tiles * part / parts);
+        var end = (int)((long)Tiles * (part + 1) / parts);
+        for (var tile = start; tile < end; tile++)
+        {
+            var i0 = tile / columnBlocks * TileRows;
+            var j0 = tile % columnBlocks * TileColumns;
+            var rows = Math.Min(TileRows, m - i0);
+            var columns = Math.Min(TileColumns, n - j0);
+            if (rows == TileRows && columns == TileColumns)
+            {
+                Kernel4x16(i0, j0);
+            }
+            else
+            {
+                for (var i = i0; i < i0 + rows; i++)
+                {
+                    EdgeRow(i, j0, columns);
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Kernel4x16(int i0, int j0)
+    {
+        var a0 = a + (long)i0 * rowStrideA;
+        var a1 = a0 + rowStrideA;
+        var a2 = a1 + rowStrideA;
+        var a3 = a2 + rowStrideA;
+        var bp = b + j0;
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector256<float> c20 = default, c21 = default, c30 = default, c31 = default;
+        long offsetA = 0;
+        for (var p = 0; p < k; p++)
+        {
+            var b0 = Vector256.Load(bp);
+            var b1 = Vector256.Load(bp + 8);
+            var x0 = Vector256.Create(a0[offsetA]);
+            var x1 = Vector256.Create(a1[offsetA]);
+            var x2 = Vector256.Create(a2[offsetA]);
+            var x3 = Vector256.Create(a3[offsetA]);
+            c00 = Vector256.FusedMultiplyAdd(x0, b0, c00);
+            c01 = Vector256.FusedMultiplyAdd(x0, b1, c01);
+            c10 = Vector256.FusedMultiplyAdd(x1, b0, c10);
+            c11 = Vector256.FusedMultiplyAdd(x1, b1, c11);
+            c20 = Vector256.FusedMultiplyAdd(x2, b0, c20);
+            c21 = Vector256.FusedMultiplyAdd(x2, b1, c21);
+            c30 = Vector256.FusedMultiplyAdd(x3, b0, c30);
+            c31 = Vector256.FusedMultiplyAdd(x3, b1, c31);
+            bp += n;
+            offsetA += columnStrideA;
+        }
+
+        var row = c + (long)i0 * n + j0;
+        Store(row, c00);
+        Store(row + 8, c01);
+        row += n;
+        Store(row, c10);
+        Store(row + 8, c11);
+        row += n;
+        Store(row, c20);
+        Store(row + 8, c21);
+        row += n;
+        Store(row, c30);
+        Store(row + 8, c31);
+    }
+
+    /// <summary>One row of a partial tile: 8-wide vectors while they fit, then scalars, each in order p = 0..k−1.</summary>
+    private void EdgeRow(int i, int j0, int columns)
+    {
+        var ai = a + (long)i * rowStrideA;
+        var row = c + (long)i * n;
+        var j = j0;
+        for (; j + 8 <= j0 + columns; j += 8)
+        {
+            Vector256<float> acc = default;
+            var bp = b + j;
+            long offsetA = 0;
+            for (var p = 0; p < k; p++)
+            {
+                acc = Vector256.FusedMultiplyAdd(Vector256.Create(ai[offsetA]), Vector256.Load(bp), acc);
+                bp += n;
+                offsetA += columnStrideA;
+            }
+
+            Store(row + j, acc);
+        }
+
+        for (; j < j0 + columns; j++)
+        {
+            var acc = 0f;
+            long offsetA = 0;
+            var bp = b + j;
+            for (var p = 0; p < k; p++)
+            {
+                acc = MathF.FusedMultiplyAdd(ai[offsetA], *bp, acc);
+                bp += n;
+                offsetA += columnStrideA;
+            }
+
+            row[j] = beta == 0 ? alpha * acc : MathF.FusedMultiplyAdd(beta, row[j], alpha * acc);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Store(float* destination, Vector256<float> acc)
+    {
+        // β = 0 must not read C: it may hold garbage or NaN (BLAS semantics).
+        var scaled = alpha == 1 ? acc : acc * alpha;
+        if (beta == 0)
+        {
+            Vector256.Store(scaled, destination);
+        }
+        else
+        {
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Create(beta), Vector256.Load(destination), scaled), destination);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+using CondensationDsl.Runtime.Devices;
+using CondensationDsl.Runtime.Program;
+using CondensationDsl.Runtime.Random;
+
+namespace CondensationDsl.Runtime.Model;
+
+/// <summary>A stack of dense layers built from a <see cref="ModelSpec"/>, with explicit forward and backward passes.</summary>
+public sealed class FeedForwardModel : IDisposable
+{
+    private readonly IDevice device;
+    private readonly DenseLayer[] layers;
+    private readonly DeviceBuffer[] inputGradients;
+
+    private FeedForwardModel(IDevice device, ModelSpec spec, DenseLayer[] layers)
+    {
+        this.device = device;
+        Spec = spec;
+        this.layers = layers;
+        // dL/dA of layer l is written by layer l+1's backward pass; the last one is the loss gradient, owned by the caller.
+        inputGradients = new DeviceBuffer[layers.Length];
+        for (var l = 0; l + 1 < layers.Length; l++)
+        {
+            inputGradients[l] = device.Allocate(layers[l].Capacity * layers[l].Outputs);
+        }
+
+        var parameters = new List<Parameter>();
+        foreach (var layer in layers)
+        {
+            parameters.Add(new Parameter(layer.Name + ".weight", layer.Weight, layer.WeightGradient, layer.Outputs * layer.Inputs));
+            if (layer.Bias is not null)
+            {
+                parameters.Add(new Parameter(layer.Name + ".bias", layer.Bias, layer.BiasGradient!, layer.Outputs));
+            }
+        }
+
+        Parameters = parameters;
+    }
+
+    public ModelSpec Spec { get; }
+
+    public IReadOnlyList<DenseLayer> Layers => layers;
+
+    public IReadOnlyList<Parameter> Parameters { get; }
+
+    public int OutputSize => layers[^1].Outputs;
+
+    /// <summary>
+    /// Allocates the model for batches of up to <paramref name="capacity"/> rows and draws its initial parameters:
+    /// each weight and bias from N(0, std²), std = the layer's (or the model's) InitStd(fan-in), value i of the stream
+    /// "init/&lt;model&gt;/&lt;layer&gt;/weight|bias" for element i (row-major). Drawn in float64, then rounded.
+    /// </summary>
+    public static FeedForwardModel Create(IDevice device, ModelSpec spec, ulong seed, int capacity)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (spec.Layers.Count == 0)
+        {
+            throw new ArgumentException($"Model '{spec.Name}' has no layers.", nameof(spec));
+        }
+
+        var layers = new DenseLayer[spec.Layers.Count];
+        var inputs = spec.InputSize;
+        for (var l = 0; l < layers.Length; l++)
+        {
+            var layerSpec = spec.Layers[l];
+            if (layerSpec.Kind != LayerKind.Dense)
+            {
+                throw new NotSupportedException($"Layer '{layerSpec.Name}' of kind {layerSpec.Kind} is not supported by this runtime.");
+            }
+
+            var layer = new DenseLayer(device, layerSpec, inputs, capacity);
+            var std = (layerSpec.InitStd ?? spec.DefaultInitStd)(inputs);
+            Initialize(device, layer.Weight, layer.Outputs * inputs, std, new RandomStream(seed, $"init/{spec.Name}/{layerSpec.Name}/weight"));
+            if (layer.Bias is not null)
+            {
+                Initialize(device, layer.Bias, layer.Outputs, std, new RandomStream(seed, $"init/{spec.Name}/{layerSpec.Name}/bias"));
+            }
+
+            layers[l] = layer;
+            inputs = layerSpec.Width;
+        }
+
+        return new FeedForwardModel(device, spec, layers);
+    }
+
+    /// <summary>Runs X (rows×InputSize) through every layer and returns the output buffer (rows×OutputSize).</summary>
+    public DeviceBuffer Forward(DeviceBuffer x, int rows)
+    {
+        var current = x;
+        foreach (var layer in layers)
+        {
+            current = layer.Forward(current, rows);
+        }
+
+        return current;
+    }
+
+    /// <summary>Back-propagates dL/dOutput (rows×OutputSize) from the last forward pass of <paramref name="x"/>, filling every gradient.</summary>
+    public void Backward(DeviceBuffer x, DeviceBuffer outputGradient, int rows)
+    {
+        var upstream = outputGradient;
+        for (var l = layers.Length - 1; l >= 0; l--)
+        {
+            var input = l == 0 ? x : layers[l - 1].Output;
+            var dx = l == 0 ? null : inputGradients[l - 1];
+            layers[l].Backward(input, upstream, dx, rows);
+            upstream = dx!;
+        }
+    }
+
+    /// <summary>The layer named <paramref name="name"/>, or null.</summary>
+    public DenseLayer? Layer(string name) => Array.Find(layers, layer => layer.Name == name);
+
+    /// <summary>A host copy of a device buffer, widened to float64 (observations only; never in the training loop).</summary>
+    public double[] ReadDouble(DeviceBuffer buffer, int length)
+    {
+        var values = new float[length];
+        device.Download(buffer, values);
+        return Array.ConvertAll(values, v => (double)v);
+    }
+
+    public void Dispose()
+    {
+        foreach (var layer in layers)
+        {
+            layer.Dispose();
+        }
+
+        foreach (var buffer in inputGradients)
+        {
+            buffer?.Dispose();
+        }
+    }
+
+    private static void Initialize(IDevice device, DeviceBuffer buffer, int length, double std, RandomStream stream)
+    {
+        if (!(std >= 0) || double.IsInfinity(std))
+        {
+            throw new ArgumentOutOfRangeException(nameof(std), std, $"The initialization std for {stream.Name} must be finite and ≥ 0.");
+        }
+
+        var values = new float[length];
+        for (var i = 0; i < length; i++)
+        {
+            values[i] = (float)(std * stream.Normal(i));
+        }
+
+        device.Upload(values, buffer);
+    }
+}

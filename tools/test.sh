@@ -27,7 +27,7 @@ for report in "$results"/*.trx; do
   value() { printf '%s' "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
   passed=$((passed + $(value passed)))
   failed=$((failed + $(value failed) + $(value error) + $(value timeout) + $(value aborted)))
-  skipped=$((skipped + $(value notExecuted)))
+  skipped=$((skipped + $(value total) - $(value executed)))
 done
 
 projects=$(ls tests/*/*.csproj tests/*/*.fsproj 2>/dev/null | wc -l)

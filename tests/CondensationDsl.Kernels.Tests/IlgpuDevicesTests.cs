@@ -32,7 +32,7 @@ public sealed class IlgpuDevicesTests
     public void Describe_ListsTheCpuSimulator_AndTryCreateBestOnlyReturnsGpus()
     {
         IReadOnlyList<AcceleratorInfo> all = IlgpuDevices.Describe();
-        Assert.Contains(all, a => a.Kind == IlgpuDevices.IlgpuCpu && !a.IsGpu && a.MaxThreadsPerGroup >= 256);
+        Assert.Contains(all, a => a.Kind == IlgpuDevices.IlgpuCpu && !a.IsGpu);
         using IlgpuDevice? best = IlgpuDevices.TryCreateBest();
         Assert.Equal(all.Any(a => a.IsGpu), best is not null);
     }

@@ -83,7 +83,9 @@ public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bo
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            return Stop(cell, folder, context, RunStatus.Failed, $"{exception.GetType().Name}: {exception.Message}");
+            // Not the experiment's fault: keep the whole trace for a bug report, show the user one line.
+            File.WriteAllText(Path.Combine(folder.Directory, "error.txt"), exception.ToString());
+            return Stop(cell, folder, context, RunStatus.Failed, $"{exception.GetType().Name}: {exception.Message} (details in error.txt)");
         }
     }
 

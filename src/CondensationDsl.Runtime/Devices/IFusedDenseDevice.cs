@@ -26,4 +26,28 @@ public interface IFusedDenseDevice : IDevice
         int rows,
         int inputs,
         int outputs);
+
+    /// <summary>Whether <see cref="DenseBackwardWithScalarHead"/> handles a layer with this activation and input count.</summary>
+    bool SupportsScalarHead(Activation activation, int inputs);
+
+    /// <summary>
+    /// The backward pass of a layer followed by a dense layer with one output (weights W_next, 1×outputs) whose
+    /// pre-activation gradient dY (rows×1) is known, without materializing dA: dW_next = dYᵀ·A, dA = dY·W_next,
+    /// dZ = dA ∘ σ'(Z) (stored into <paramref name="dz"/> when given), dW = dZᵀ·X, db = Σ_rows dZ (when
+    /// <paramref name="biasGradient"/> is given). X is rows×inputs; Z and A are the layer's rows×outputs buffers.
+    /// </summary>
+    void DenseBackwardWithScalarHead(
+        Activation activation,
+        DeviceBuffer x,
+        DeviceBuffer z,
+        DeviceBuffer a,
+        DeviceBuffer nextWeight,
+        DeviceBuffer dy,
+        DeviceBuffer nextWeightGradient,
+        DeviceBuffer? dz,
+        DeviceBuffer weightGradient,
+        DeviceBuffer? biasGradient,
+        int rows,
+        int inputs,
+        int outputs);
 }

@@ -121,6 +121,47 @@ public sealed class DenseLayer : IDisposable
         }
     }
 
+    /// <summary>
+    /// The first half of this layer's backward pass when it is the one-output head of a fused pair: dZ = dA ∘ σ'(Z) and
+    /// db = Σ_rows dZ. Returns dZ (rows×1); the previous layer's <see cref="BackwardWithScalarHead"/> does the rest.
+    /// </summary>
+    public DeviceBuffer HeadGradient(DeviceBuffer da, int rows)
+    {
+        CheckRows(rows);
+        var gradient = da;
+        if (Activation != Activation.Linear)
+        {
+            device.ActivationBackward(Activation, z, da, dz, rows * Outputs);
+            gradient = dz;
+        }
+
+        if (BiasGradient is not null)
+        {
+            device.SumOverRows(gradient, rows, Outputs, BiasGradient);
+        }
+
+        return gradient;
+    }
+
+    /// <summary>
+    /// This layer's backward pass fused with the weight gradient of the one-output <paramref name="head"/> that follows it
+    /// (see <see cref="IFusedDenseDevice.DenseBackwardWithScalarHead"/>); <paramref name="headGradient"/> is the head's dZ.
+    /// </summary>
+    public void BackwardWithScalarHead(DeviceBuffer x, DenseLayer head, DeviceBuffer headGradient, DeviceBuffer? dx, int rows)
+    {
+        CheckRows(rows);
+        fused!.DenseBackwardWithScalarHead(
+            Activation, x, z, a, head.Weight, headGradient, head.WeightGradient, dx is null ? null : dz, WeightGradient, BiasGradient, rows, Inputs, Outputs);
+        if (dx is not null)
+        {
+            device.Gemm(false, false, rows, Inputs, Outputs, 1f, dz, Weight, 0f, dx);
+        }
+    }
+
+    /// <summary>Whether this layer and the one-output <paramref name="head"/> after it can run their backward passes fused.</summary>
+    public bool CanFuseWithScalarHead(DenseLayer head) =>
+        fused is not null && head.Outputs == 1 && fused.SupportsScalarHead(Activation, Inputs);
+
     public void Dispose()
     {
         Weight.Dispose();

@@ -98,7 +98,18 @@ public sealed class FeedForwardModel : IDisposable
     public void Backward(DeviceBuffer x, DeviceBuffer outputGradient, int rows)
     {
         var upstream = outputGradient;
-        for (var l = layers.Length - 1; l >= 0; l--)
+        var l = layers.Length - 1;
+        if (l >= 1 && layers[l - 1].CanFuseWithScalarHead(layers[l]))
+        {
+            // A scalar output head and the layer below it in one sweep: dA of the lower layer is never materialized.
+            var headGradient = layers[l].HeadGradient(upstream, rows);
+            var dxBelow = l - 1 == 0 ? null : inputGradients[l - 2];
+            layers[l - 1].BackwardWithScalarHead(l - 1 == 0 ? x : layers[l - 2].Output, layers[l], headGradient, dxBelow, rows);
+            upstream = dxBelow!;
+            l -= 2;
+        }
+
+        for (; l >= 0; l--)
         {
             var input = l == 0 ? x : layers[l - 1].Output;
             var dx = l == 0 ? null : inputGradients[l - 1];

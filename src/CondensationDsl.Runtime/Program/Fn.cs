@@ -7,8 +7,14 @@ public static class Fn
 
     public static double Sigmoid(double x) => 1.0 / (1.0 + Math.Exp(-x));
 
-    /// <summary>log(1 + eˣ), computed without overflow for large x.</summary>
-    public static double Softplus(double x) => x > 30 ? x : Math.Log(1.0 + Math.Exp(x));
+    /// <summary>log(1 + eˣ) as max(x, 0) + log1p(e^−|x|): no overflow for large x, no cancellation for very negative x.</summary>
+    public static double Softplus(double x) => Math.Max(x, 0) + Log1P(Math.Exp(-Math.Abs(x)));
+
+    /// <summary>
+    /// log(1 + t) for t ≥ 0 without the cancellation of Math.Log(1 + t) for tiny t (softplus(−38) must be 3e-17, not 0):
+    /// below 1e-4 the series t − t²/2 + t³/3 is exact to double rounding.
+    /// </summary>
+    public static double Log1P(double t) => t < 1e-4 ? t * (1 - t * (0.5 - t / 3)) : Math.Log(1.0 + t);
 
     public static double Tanh(double x) => Math.Tanh(x);
 

@@ -14,9 +14,22 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Length == 2 && args[0] == "--ptx")
+        {
+            // Writes every kernel's PTX (sm_60 / PTX 6.0) to a folder, to read what the GPU will run.
+            Directory.CreateDirectory(args[1]);
+            foreach (KernelDescriptor kernel in KernelRegistry.All)
+            {
+                string ptx = PtxCompilation.Compile(kernel, ILGPU.Runtime.Cuda.CudaArchitecture.SM_60, ILGPU.Runtime.Cuda.CudaInstructionSet.ISA_60);
+                File.WriteAllText(Path.Combine(args[1], kernel.Name + ".ptx"), ptx);
+            }
+            Console.WriteLine($"wrote {KernelRegistry.All.Count} kernels to {args[1]}");
+            return 0;
+        }
         if (args.Length == 0 || args[0] != "--bench")
         {
             Console.Error.WriteLine("usage: CondensationDsl.Kernels.Tests --bench [--device cuda|opencl|ilgpu-cpu] [--quick]");
+            Console.Error.WriteLine("       CondensationDsl.Kernels.Tests --ptx <folder>");
             return 2;
         }
         string kind = args.SkipWhile(a => a != "--device").Skip(1).FirstOrDefault() ?? IlgpuDevices.Cuda;

@@ -25,6 +25,10 @@ internal sealed unsafe class GemmJob : IParallelWork
     private float beta;
     private int columnBlocks;
 
+    // Optional epilogue of a fused dense forward pass (α = 1, β = 0): C += bias per column, then relu[·] = max(C, 0).
+    private float* bias;
+    private float* relu;
+
     public int Tiles { get; private set; }
 
     public void Set(float* a, int rowStrideA, int columnStrideA, float* b, float* c, int m, int n, int k, float alpha, float beta)
@@ -40,17 +44,48 @@ internal sealed unsafe class GemmJob : IParallelWork
         this.alpha = alpha;
         this.beta = beta;
         columnBlocks = (n + TileColumns - 1) / TileColumns;
+        bias = null;
+        relu = null;
         Tiles = ((m + TileRows - 1) / TileRows) * columnBlocks;
     }
 
+    /// <summary>Adds the dense-layer epilogue to the product set last: a bias per column and, optionally, a ReLU copy.</summary>
+    public void SetEpilogue(float* bias, float* relu)
+    {
+        this.bias = bias;
+        this.relu = relu;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Execute(int part, int parts)
     {
+        if (k == 1)
+        {
+            // An outer product (1-D input layer, or dX of a scalar output): streaming whole rows stores faster than
+            // tiles, and with a single product per element any split gives the same bits.
+            var r0 = (int)((long)m * part / parts);
+            var r1 = (int)((long)m * (part + 1) / parts);
+            for (var i = r0; i < r1; i++)
+            {
+                OuterRow(i);
+            }
+
+            return;
+        }
+
         var start = (int)((long)Tiles * part / parts);
         var end = (int)((long)Tiles * (part + 1) / parts);
+        if (start >= end)
+        {
+            return;
+        }
+
+        // Row and column block are stepped, not divided out per tile: with k = 1 a tile is a few instructions and an
+        // integer division per tile would cost more than the tile.
+        var i0 = start / columnBlocks * TileRows;
+        var j0 = start % columnBlocks * TileColumns;
         for (var tile = start; tile < end; tile++)
         {
-            var i0 = tile / columnBlocks * TileRows;
-            var j0 = tile % columnBlocks * TileColumns;
             var rows = Math.Min(TileRows, m - i0);
             var columns = Math.Min(TileColumns, n - j0);
             if (rows == TileRows && columns == TileColumns)
@@ -63,6 +98,13 @@ internal sealed unsafe class GemmJob : IParallelWork
                 {
                     EdgeRow(i, j0, columns);
                 }
+            }
+
+            j0 += TileColumns;
+            if (j0 >= n)
+            {
+                j0 = 0;
+                i0 += TileRows;
             }
         }
     }
@@ -98,25 +140,60 @@ internal sealed unsafe class GemmJob : IParallelWork
             offsetA += columnStrideA;
         }
 
-        var row = c + (long)i0 * n + j0;
-        Store(row, c00);
-        Store(row + 8, c01);
-        row += n;
-        Store(row, c10);
-        Store(row + 8, c11);
-        row += n;
-        Store(row, c20);
-        Store(row + 8, c21);
-        row += n;
-        Store(row, c30);
-        Store(row + 8, c31);
+        var offset = (long)i0 * n + j0;
+        Store(offset, j0, c00);
+        Store(offset + 8, j0 + 8, c01);
+        offset += n;
+        Store(offset, j0, c10);
+        Store(offset + 8, j0 + 8, c11);
+        offset += n;
+        Store(offset, j0, c20);
+        Store(offset + 8, j0 + 8, c21);
+        offset += n;
+        Store(offset, j0, c30);
+        Store(offset + 8, j0 + 8, c31);
+    }
+
+    /// <summary>Row i of C for k = 1: C[i, j] = α·(A[i, 0]·B[0, j]) (+ β·C, bias, ReLU as in <see cref="Store"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void OuterRow(int i)
+    {
+        var scalar = a[(long)i * rowStrideA];
+        var x = Vector256.Create(scalar);
+        var rowOffset = (long)i * n;
+        var j = 0;
+        for (; j + 8 <= n; j += 8)
+        {
+            Store(rowOffset + j, j, x * Vector256.Load(b + j));
+        }
+
+        for (; j < n; j++)
+        {
+            var value = alpha * (scalar * b[j]);
+            if (beta != 0)
+            {
+                value = MathF.FusedMultiplyAdd(beta, c[rowOffset + j], value);
+            }
+
+            if (bias != null)
+            {
+                value += bias[j];
+            }
+
+            c[rowOffset + j] = value;
+            if (relu != null)
+            {
+                relu[rowOffset + j] = value > 0 ? value : 0;
+            }
+        }
     }
 
     /// <summary>One row of a partial tile: 8-wide vectors while they fit, then scalars, each in order p = 0..k−1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EdgeRow(int i, int j0, int columns)
     {
         var ai = a + (long)i * rowStrideA;
-        var row = c + (long)i * n;
+        var rowOffset = (long)i * n;
         var j = j0;
         for (; j + 8 <= j0 + columns; j += 8)
         {
@@ -130,7 +207,7 @@ internal sealed unsafe class GemmJob : IParallelWork
                 offsetA += columnStrideA;
             }
 
-            Store(row + j, acc);
+            Store(rowOffset + j, j, acc);
         }
 
         for (; j < j0 + columns; j++)
@@ -145,22 +222,40 @@ internal sealed unsafe class GemmJob : IParallelWork
                 offsetA += columnStrideA;
             }
 
-            row[j] = beta == 0 ? alpha * acc : MathF.FusedMultiplyAdd(beta, row[j], alpha * acc);
+            var value = beta == 0 ? alpha * acc : MathF.FusedMultiplyAdd(beta, c[rowOffset + j], alpha * acc);
+            if (bias != null)
+            {
+                value += bias[j];
+            }
+
+            c[rowOffset + j] = value;
+            if (relu != null)
+            {
+                relu[rowOffset + j] = value > 0 ? value : 0;
+            }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Store(float* destination, Vector256<float> acc)
+    private void Store(long offset, int column, Vector256<float> acc)
     {
+        var destination = c + offset;
         // β = 0 must not read C: it may hold garbage or NaN (BLAS semantics).
-        var scaled = alpha == 1 ? acc : acc * alpha;
-        if (beta == 0)
+        var value = alpha == 1 ? acc : acc * alpha;
+        if (beta != 0)
         {
-            Vector256.Store(scaled, destination);
+            value = Vector256.FusedMultiplyAdd(Vector256.Create(beta), Vector256.Load(destination), value);
         }
-        else
+
+        if (bias != null)
         {
-            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Create(beta), Vector256.Load(destination), scaled), destination);
+            value += Vector256.Load(bias + column);
+        }
+
+        Vector256.Store(value, destination);
+        if (relu != null)
+        {
+            Vector256.Store(Vector256.Max(value, Vector256<float>.Zero), relu + offset);
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace CondensationDsl.Runtime.Devices.Cpu;
@@ -35,6 +36,7 @@ internal sealed unsafe class GemvJob : IParallelWork
         Blocks = transposeA ? (m + ColumnBlock - 1) / ColumnBlock : m;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Execute(int part, int parts)
     {
         var start = (int)((long)Blocks * part / parts);
@@ -53,6 +55,7 @@ internal sealed unsafe class GemvJob : IParallelWork
     }
 
     /// <summary>c[i] for i in [i0, i0 + count): Σ_p A[p, i]·b[p], accumulated row by row of A.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Columns(int i0, int count)
     {
         if (count == ColumnBlock)
@@ -96,5 +99,6 @@ internal sealed unsafe class GemvJob : IParallelWork
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Finish(int i, float dot) => c[i] = beta == 0 ? alpha * dot : MathF.FusedMultiplyAdd(beta, c[i], alpha * dot);
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace CondensationDsl.Runtime.Devices.Cpu;
 
 /// <summary>
@@ -77,6 +78,7 @@ internal sealed unsafe class RangeJob : IParallelWork
         SetLength(length);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Execute(int part, int parts)
     {
         var u0 = (int)((long)Units * part / parts);

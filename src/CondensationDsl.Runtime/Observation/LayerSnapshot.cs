@@ -1,0 +1,157 @@
+using CondensationDsl.Runtime.Devices;
+using CondensationDsl.Runtime.Data;
+using CondensationDsl.Runtime.Model;
+
+namespace CondensationDsl.Runtime.Observation;
+
+/// <summary>
+/// One layer's neurons at one observation, on the host in float64: directions (input weights with the bias appended,
+/// SCIENCE.md §2), output weights, full amplitudes and static flags. Built only when a measure needs it.
+/// </summary>
+internal sealed class LayerSnapshot
+{
+    private LayerSnapshot(int neurons, int inputs, double[] weights, double[] biases, double[] directions, int dimension, double[] outputWeights, bool[] isStatic)
+    {
+        Neurons = neurons;
+        Inputs = inputs;
+        Weights = weights;
+        Biases = biases;
+        Directions = directions;
+        Dimension = dimension;
+        OutputWeights = outputWeights;
+        Static = isStatic;
+        FullAmplitudes = new double[neurons];
+        for (var k = 0; k < neurons; k++)
+        {
+            FullAmplitudes[k] = Math.Abs(outputWeights[k]) * Norm(directions.AsSpan(k * dimension, dimension));
+        }
+    }
+
+    public int Neurons { get; }
+
+    public int Inputs { get; }
+
+    /// <summary>W, neurons×inputs.</summary>
+    public double[] Weights { get; }
+
+    /// <summary>b (zeros for a layer without bias).</summary>
+    public double[] Biases { get; }
+
+    /// <summary>(w_k, b_k) per neuron, neurons×Dimension; the bias column is absent when the layer has no bias.</summary>
+    public double[] Directions { get; }
+
+    public int Dimension { get; }
+
+    /// <summary>
+    /// a_k: the next layer's weight from neuron k when that layer has one output; the norm of the column k of its
+    /// weights when it has several; 1 for the last layer (nothing downstream weighs it).
+    /// </summary>
+    public double[] OutputWeights { get; }
+
+    /// <summary>|a_k|·‖(w_k, b_k)‖.</summary>
+    public double[] FullAmplitudes { get; }
+
+    public bool[] Static { get; }
+
+    public static LayerSnapshot Take(FeedForwardModel model, int layerIndex, Dataset data)
+    {
+        var layers = model.Layers;
+        var layer = layers[layerIndex];
+        var m = layer.Outputs;
+        var n = layer.Inputs;
+        var weights = model.ReadDouble(layer.Weight, m * n);
+        var biases = layer.Bias is null ? new double[m] : model.ReadDouble(layer.Bias, m);
+        var dimension = n + (layer.Bias is null ? 0 : 1);
+        var directions = new double[m * dimension];
+        for (var k = 0; k < m; k++)
+        {
+            Array.Copy(weights, k * n, directions, k * dimension, n);
+            if (layer.Bias is not null)
+            {
+                directions[k * dimension + n] = biases[k];
+            }
+        }
+
+        var outputWeights = new double[m];
+        if (layerIndex + 1 < layers.Count)
+        {
+            var next = layers[layerIndex + 1];
+            var nextWeights = model.ReadDouble(next.Weight, next.Outputs * next.Inputs);
+            for (var k = 0; k < m; k++)
+            {
+                var sum = 0.0;
+                for (var o = 0; o < next.Outputs; o++)
+                {
+                    sum += nextWeights[o * m + k] * nextWeights[o * m + k];
+                }
+
+                outputWeights[k] = next.Outputs == 1 ? nextWeights[k] : Math.Sqrt(sum);
+            }
+        }
+        else
+        {
+            Array.Fill(outputWeights, 1.0);
+        }
+
+        var isStatic = layer.Activation == Activation.Relu
+            ? Analysis.StaticNeurons.FromPreActivations(PreActivations(model, layerIndex, data, weights, biases), data.Count, m)
+            : new bool[m];
+        return new LayerSnapshot(m, n, weights, biases, directions, dimension, outputWeights, isStatic);
+    }
+
+    /// <summary>
+    /// The layer's pre-activations on every training input (samples×neurons), from a float64 forward pass on the host:
+    /// a static neuron is one whose pre-activation is ≤ 0 on all of them.
+    /// </summary>
+    private static double[] PreActivations(FeedForwardModel model, int layerIndex, Dataset data, double[] weights, double[] biases)
+    {
+        var input = data.InputsDouble;
+        var width = data.Dimension;
+        for (var l = 0; l <= layerIndex; l++)
+        {
+            var layer = model.Layers[l];
+            var w = l == layerIndex ? weights : model.ReadDouble(layer.Weight, layer.Outputs * layer.Inputs);
+            var b = l == layerIndex ? biases : layer.Bias is null ? new double[layer.Outputs] : model.ReadDouble(layer.Bias, layer.Outputs);
+            var z = new double[data.Count * layer.Outputs];
+            for (var i = 0; i < data.Count; i++)
+            {
+                for (var k = 0; k < layer.Outputs; k++)
+                {
+                    var sum = b[k];
+                    for (var p = 0; p < width; p++)
+                    {
+                        sum += input[i * width + p] * w[k * width + p];
+                    }
+
+                    z[i * layer.Outputs + k] = sum;
+                }
+            }
+
+            if (l == layerIndex)
+            {
+                return z;
+            }
+
+            for (var e = 0; e < z.Length; e++)
+            {
+                z[e] = HostActivation.Apply(layer.Activation, z[e]);
+            }
+
+            input = z;
+            width = layer.Outputs;
+        }
+
+        throw new InvalidOperationException("unreachable");
+    }
+
+    private static double Norm(ReadOnlySpan<double> values)
+    {
+        var sum = 0.0;
+        foreach (var v in values)
+        {
+            sum += v * v;
+        }
+
+        return Math.Sqrt(sum);
+    }
+}

@@ -1,0 +1,238 @@
+using System.Diagnostics;
+using CondensationDsl.Runtime.Data;
+using CondensationDsl.Runtime.Devices;
+using CondensationDsl.Runtime.Model;
+using CondensationDsl.Runtime.Observation;
+using CondensationDsl.Runtime.Optimizers;
+using CondensationDsl.Runtime.Program;
+
+namespace CondensationDsl.Runtime.Training;
+
+/// <summary>
+/// One training run: data, model and optimizer on the device, the loop, observations and progress.
+/// "Unit" below is the counted step of <see cref="TrainingSpec.Unit"/> (what schedules and `expect at` count);
+/// "step" is one optimizer update. For full-batch optimizers the two coincide.
+/// </summary>
+internal sealed class TrainingSession : IDisposable
+{
+    // The stopwatch is read every this many updates: cheap enough for microsecond steps, often enough for ~10 reports/s.
+    private const int ProgressCheckInterval = 64;
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly RunContext context;
+    private readonly IDevice device;
+    private readonly TrainingSpec training;
+    private readonly Dataset dataset;
+    private readonly FeedForwardModel model;
+    private readonly IOptimizer optimizer;
+    private readonly Observer observer;
+    private readonly DeviceBuffer inputs;
+    private readonly DeviceBuffer targets;
+    private readonly DeviceBuffer outputGradient;
+    private readonly Stopwatch clock = Stopwatch.StartNew();
+    private TimeSpan? lastReport;
+
+    public TrainingSession(RunContext context, ModelSpec modelSpec, DataSpec data, TrainingSpec training, IReadOnlyList<ObservationSpec> observations)
+    {
+        this.context = context;
+        device = context.Device;
+        this.training = training;
+        if (training.Loss != LossKind.Mse)
+        {
+            throw new NotSupportedException($"Loss {training.Loss} is not supported by this runtime.");
+        }
+
+        if (training.Length < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(training), training.Length, "The training length must be ≥ 0.");
+        }
+
+        var seed = context.Seed;
+        dataset = Dataset.Materialize(data, seed);
+        if (modelSpec.InputSize != dataset.Dimension)
+        {
+            throw new ArgumentException($"Model '{modelSpec.Name}' takes {modelSpec.InputSize} inputs but data '{data.Name}' has dimension {dataset.Dimension}.");
+        }
+
+        model = FeedForwardModel.Create(device, modelSpec, seed, dataset.Count);
+        if (model.OutputSize != 1)
+        {
+            throw new ArgumentException($"The mse loss compares one output with a scalar target; model '{modelSpec.Name}' has {model.OutputSize} outputs.");
+        }
+
+        inputs = device.Allocate(dataset.Count * dataset.Dimension);
+        targets = device.Allocate(dataset.Count);
+        outputGradient = device.Allocate(dataset.Count);
+        device.Upload(dataset.Inputs, inputs);
+        device.Upload(dataset.Targets, targets);
+        optimizer = OptimizerFactory.Create(device, model.Parameters, training.Optimizer);
+        Sampler = training.Optimizer is SgdSpec sgd ? new BatchSampler(seed, dataset.Count, sgd.Batch) : null;
+        if (Sampler is not null)
+        {
+            BatchInputs = new float[Sampler.BatchSize * dataset.Dimension];
+            BatchTargets = new float[Sampler.BatchSize];
+        }
+
+        observer = new Observer(context.Sink, model, dataset, observations);
+    }
+
+    private BatchSampler? Sampler { get; }
+
+    private float[] BatchInputs { get; } = [];
+
+    private float[] BatchTargets { get; } = [];
+
+    public void Run()
+    {
+        if (Sampler is null)
+        {
+            RunFullBatch();
+        }
+        else
+        {
+            RunMiniBatch(Sampler);
+        }
+    }
+
+    public void Dispose()
+    {
+        optimizer.Dispose();
+        model.Dispose();
+        inputs.Dispose();
+        targets.Dispose();
+        outputGradient.Dispose();
+    }
+
+    /// <summary>
+    /// GD and Adam: the forward pass at step t gives both the loss observed at t (parameters after t updates) and the
+    /// gradient of update t+1, so observing costs no extra pass.
+    /// </summary>
+    private void RunFullBatch()
+    {
+        var total = training.Length;
+        var n = dataset.Count;
+        for (long step = 0; ; step++)
+        {
+            var output = model.Forward(inputs, n);
+            var loss = device.MseLossAndGradient(output, targets, outputGradient, n);
+            CheckFinite(step, loss);
+            var stop = step == total || (training.StopBelowLoss is { } tol && loss < tol);
+            if (stop || observer.IsDue(step))
+            {
+                observer.Record(step, step, step, loss, final: stop);
+            }
+
+            if (stop)
+            {
+                Report(step, loss, force: true);
+                return;
+            }
+
+            context.Cancellation.ThrowIfCancellationRequested();
+            model.Backward(inputs, outputGradient, n);
+            optimizer.Step();
+            if ((step & (ProgressCheckInterval - 1)) == 0)
+            {
+                Report(step, loss, force: false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// SGD: updates on mini-batches; at each counted unit boundary where something needs it (an observation, the stop
+    /// rule, the end) the full-data loss is computed by an extra forward pass.
+    /// </summary>
+    private void RunMiniBatch(BatchSampler sampler)
+    {
+        var total = training.Length;
+        var stepsPerUnit = training.Unit == DurationUnit.Epochs ? sampler.StepsPerEpoch : 1;
+        long step = 0;
+        var lastLoss = double.NaN;
+        for (long unit = 0; ; unit++)
+        {
+            var final = unit == total;
+            if (final || observer.IsDue(unit) || training.StopBelowLoss is not null)
+            {
+                var loss = FullLoss();
+                CheckFinite(unit, loss);
+                final |= training.StopBelowLoss is { } tol && loss < tol;
+                if (final || observer.IsDue(unit))
+                {
+                    observer.Record(unit, step, (double)step / sampler.StepsPerEpoch, loss, final);
+                }
+
+                lastLoss = loss;
+            }
+
+            if (final)
+            {
+                Report(unit, lastLoss, force: true);
+                return;
+            }
+
+            for (var s = 0; s < stepsPerUnit; s++, step++)
+            {
+                context.Cancellation.ThrowIfCancellationRequested();
+                var batch = sampler.Batch(step);
+                Gather(batch);
+                var output = model.Forward(inputs, batch.Length);
+                var batchLoss = device.MseLossAndGradient(output, targets, outputGradient, batch.Length);
+                CheckFinite(unit, batchLoss);
+                model.Backward(inputs, outputGradient, batch.Length);
+                optimizer.Step();
+                lastLoss = batchLoss;
+            }
+
+            if (unit % Math.Max(1, ProgressCheckInterval / stepsPerUnit) == 0)
+            {
+                Report(unit, lastLoss, force: false);
+            }
+        }
+    }
+
+    /// <summary>The loss on every training sample at the current parameters (the batch buffers are refilled after).</summary>
+    private double FullLoss()
+    {
+        device.Upload(dataset.Inputs, inputs);
+        device.Upload(dataset.Targets, targets);
+        var output = model.Forward(inputs, dataset.Count);
+        return device.MseLossAndGradient(output, targets, outputGradient, dataset.Count);
+    }
+
+    /// <summary>Copies the batch's samples, in batch order, to the front of the device's input and target buffers.</summary>
+    private void Gather(ReadOnlySpan<int> batch)
+    {
+        var d = dataset.Dimension;
+        for (var r = 0; r < batch.Length; r++)
+        {
+            Array.Copy(dataset.Inputs, batch[r] * d, BatchInputs, r * d, d);
+            BatchTargets[r] = dataset.Targets[batch[r]];
+        }
+
+        device.Upload(BatchInputs.AsSpan(0, batch.Length * d), inputs);
+        device.Upload(BatchTargets.AsSpan(0, batch.Length), targets);
+    }
+
+    private static void CheckFinite(long unit, double loss)
+    {
+        if (!double.IsFinite(loss))
+        {
+            throw new TrainingDivergedException(unit, loss);
+        }
+    }
+
+    private void Report(long unit, double loss, bool force)
+    {
+        if (context.Progress is null)
+        {
+            return;
+        }
+
+        var elapsed = clock.Elapsed;
+        if (force || lastReport is not { } last || elapsed - last >= ProgressInterval)
+        {
+            lastReport = elapsed;
+            context.Progress.Report(new TrainingProgress(unit, training.Length, loss, elapsed));
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using CondensationDsl.Runtime.Program;
+
+namespace CondensationDsl.Runtime.Tests;
+
+/// <summary>An in-memory IRunSink that can run a callback after each row (e.g. to cancel the run).</summary>
+internal sealed class MemorySink : IRunSink
+{
+    public IReadOnlyList<string> Columns { get; private set; } = [];
+
+    public List<(long Step, double Epoch, double[] Values)> Rows { get; } = [];
+
+    public Dictionary<string, (int[] Shape, double[] Data)> Arrays { get; } = new();
+
+    public Action<long>? AfterRow { get; init; }
+
+    public void BeginMetrics(IReadOnlyList<string> columns)
+    {
+        Assert.Empty(Columns);
+        Columns = columns;
+    }
+
+    public void AppendMetrics(long step, double epoch, IReadOnlyList<double> values)
+    {
+        Assert.Equal(Columns.Count, values.Count);
+        Rows.Add((step, epoch, values.ToArray()));
+        AfterRow?.Invoke(step);
+    }
+
+    public void WriteArray(string name, IReadOnlyList<int> shape, ReadOnlySpan<double> data) => Arrays[name] = (shape.ToArray(), data.ToArray());
+
+    public double[] Column(string name)
+    {
+        var index = Columns.ToList().IndexOf(name);
+        return Rows.Select(r => r.Values[index]).ToArray();
+    }
+}

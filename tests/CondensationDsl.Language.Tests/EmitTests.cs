@@ -82,13 +82,20 @@ public class EmitTests
                 Assert.Equal("clusters.hidden", e.Metric);
                 Assert.Equal(1000L, e.AtStep);
                 Assert.Equal(ComparisonOperator.LessOrEqual, e.Operator);
-                Assert.Equal(4, e.Value);
-                Assert.Equal("clusters(hidden) at 1000 <= 4", e.SourceText);
+                Assert.Equal(2, e.Value);
+                Assert.Equal("clusters(hidden) at 1000 <= 2", e.SourceText);
             },
             e =>
             {
                 Assert.Null(e.AtStep);
                 Assert.Equal(ComparisonOperator.GreaterOrEqual, e.Operator);
+            },
+            e =>
+            {
+                Assert.Equal("loss", e.Metric);
+                Assert.Null(e.AtStep);
+                Assert.Equal(ComparisonOperator.Less, e.Operator);
+                Assert.Equal(1e-3, e.Value);
             });
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using CondensationDsl.Cli.Hosting;
 using CondensationDsl.Cli.Output;
 using CondensationDsl.Cli.Running;
@@ -36,29 +37,38 @@ public static class RunCommand
         : ExitCodes.Failure;
 }
 
-/// <summary>Ctrl-C asks the run to stop at the next step (so files are closed properly); a second Ctrl-C kills.</summary>
+/// <summary>
+/// Ctrl-C (SIGINT) or SIGTERM asks the run to stop at the next step, so files are closed and run.json says
+/// "interrupted"; a second signal ends the process at once.
+/// </summary>
 public sealed class InterruptSignal : IDisposable
 {
     private readonly CancellationTokenSource source = new();
+    private readonly PosixSignalRegistration[] registrations;
 
-    public InterruptSignal() => Console.CancelKeyPress += OnCancel;
+    public InterruptSignal() =>
+        registrations = [PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal), PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal)];
 
     public CancellationToken Token => source.Token;
 
-    private void OnCancel(object? sender, ConsoleCancelEventArgs args)
+    private void OnSignal(PosixSignalContext context)
     {
         if (source.IsCancellationRequested)
         {
-            return; // Second Ctrl-C: let the default handler end the process.
+            return; // Second signal: the default handling ends the process.
         }
 
-        args.Cancel = true;
+        context.Cancel = true;
         source.Cancel();
     }
 
     public void Dispose()
     {
-        Console.CancelKeyPress -= OnCancel;
+        foreach (var registration in registrations)
+        {
+            registration.Dispose();
+        }
+
         source.Dispose();
     }
 }

@@ -79,7 +79,7 @@ public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bo
         }
         catch (OperationCanceledException)
         {
-            return Stop(cell, folder, context, RunStatus.Interrupted, "Stopped by Ctrl-C; every observation recorded before it is kept.");
+            return Stop(cell, folder, context, RunStatus.Interrupted, "Interrupted (Ctrl-C or SIGTERM); every observation recorded before it is kept.");
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {

@@ -9,6 +9,7 @@ namespace CondensationDsl.Runtime.Tests;
 /// Tiny dense nets on 7 samples: the device's forward pass against a float64 forward of the same weights, and its
 /// gradients against central finite differences of the float64 loss. The shapes cover the plain composition, the
 /// fused single-layer passes, and the fused hidden-layer + scalar-head pass (vector body, tails, 2 inputs, with dX).
+/// The same checks run on the ILGPU device (its CPU simulator), whose layers use only the plain IDevice operations.
 /// </summary>
 public class GradientTests
 {
@@ -16,20 +17,30 @@ public class GradientTests
 
     private static readonly string[] Shapes = ["3-5-4n-1", "1-70-1n", "2-9-1", "1-6-37-1n"];
 
-    public static TheoryData<Activation, bool, string> Cases()
+    /// <summary>cpu: the CPU device with its fused passes; cpu-plain: the same device seen only through IDevice; ilgpu-cpu.</summary>
+    public static TheoryData<Activation, string, string> Cases()
     {
-        var data = new TheoryData<Activation, bool, string>();
+        var data = new TheoryData<Activation, string, string>();
         foreach (var activation in Enum.GetValues<Activation>())
         {
             foreach (var shape in Shapes)
             {
-                data.Add(activation, true, shape);
-                data.Add(activation, false, shape);
+                data.Add(activation, "cpu", shape);
+                data.Add(activation, "cpu-plain", shape);
+                data.Add(activation, "ilgpu-cpu", shape);
             }
         }
 
         return data;
     }
+
+    private static IDevice CreateDevice(string kind) => kind switch
+    {
+        "cpu" => new CpuDevice(2) { ParallelThreshold = 0 },
+        "cpu-plain" => new PlainDevice(new CpuDevice(2) { ParallelThreshold = 0 }),
+        "ilgpu-cpu" => CondensationDsl.Kernels.IlgpuDevices.Create("ilgpu-cpu"),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
 
     /// <summary>"3-5-4n-1": 3 inputs, hidden layers of 5 and 4 (n: no bias) with σ, and a linear output layer.</summary>
     private static ModelSpec Parse(string shape, Activation activation)
@@ -49,10 +60,9 @@ public class GradientTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Backward_matches_finite_differences_of_a_float64_forward(Activation activation, bool fused, string shape)
+    public void Backward_matches_finite_differences_of_a_float64_forward(Activation activation, string deviceKind, string shape)
     {
-        using var cpu = new CpuDevice(2) { ParallelThreshold = 0 };
-        IDevice device = fused ? cpu : new PlainDevice(cpu);
+        using var device = CreateDevice(deviceKind);
         var spec = Parse(shape, activation);
         using var model = FeedForwardModel.Create(device, spec, seed: 11, capacity: Rows);
         var x = Reference.RandomFloats(Rows * spec.InputSize, 21, scale: 1.5);

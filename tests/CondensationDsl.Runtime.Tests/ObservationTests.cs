@@ -31,9 +31,13 @@ public class ObservationTests
         Assert.True(sink.Column("reldis.hidden")[^1] > 0);
         Assert.All(sink.Column("clusters.hidden"), count => Assert.InRange(count, 1, 60));
 
-        // Arrays at the `at` step and, because the last row carries every measure, at the final step.
+        // Arrays at the `at` step and, because the first and last rows carry every measure, at step 0 and the final step.
         Assert.Equal(
-            ["cosine.hidden.step0000100", "cosine.hidden.step0000120", "features.hidden.step0000100", "features.hidden.step0000120", "weights.hidden.step0000100", "weights.hidden.step0000120"],
+            [
+                "cosine.hidden.step0000000", "cosine.hidden.step0000100", "cosine.hidden.step0000120",
+                "features.hidden.step0000000", "features.hidden.step0000100", "features.hidden.step0000120",
+                "weights.hidden.step0000000", "weights.hidden.step0000100", "weights.hidden.step0000120",
+            ],
             sink.Arrays.Keys.Order());
         var (featureShape, features) = sink.Arrays["features.hidden.step0000100"];
         Assert.Equal([60, 3], featureShape);

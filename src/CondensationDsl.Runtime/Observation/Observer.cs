@@ -69,7 +69,8 @@ public sealed class Observer
 
     /// <summary>
     /// Records the observation at counted step <paramref name="unit"/>: the measures of every observation due there, or of
-    /// all observations when <paramref name="final"/> (the last row always carries every measure, for `expect … at end`).
+    /// all observations at step 0 and when <paramref name="final"/>: the initial state is every figure's reference (heatmaps
+    /// side by side with it, RelDis from it), and the last row carries every measure for `expect … at end`.
     /// </summary>
     public void Record(long unit, long step, double epoch, double loss, bool final)
     {
@@ -81,7 +82,7 @@ public sealed class Observer
         var done = new HashSet<MeasureSpec>();
         foreach (var observation in observations)
         {
-            if (!final && !observation.Schedule.IsDue(unit))
+            if (!final && unit != 0 && !observation.Schedule.IsDue(unit))
             {
                 continue;
             }

@@ -14,11 +14,28 @@ public static class CommandLineDefinition
         root.Subcommands.Add(Emit());
         root.Subcommands.Add(Run());
         root.Subcommands.Add(Test());
+        root.Subcommands.Add(Report());
         root.Subcommands.Add(Devices());
         return root;
     }
 
-    private static Argument<string[]> Files(string description) => new("files") { Description = description, Arity = ArgumentArity.OneOrMore };
+    private static Argument<string[]> Files(string description) => RejectUnknownOptions(new Argument<string[]>("files") { Description = description, Arity = ArgumentArity.OneOrMore });
+
+    /// <summary>
+    /// A mistyped option before or among the files (`cond check --bogus a.cond`) would otherwise be taken as a file name
+    /// and reported as a missing file (exit 1); it is a usage error (exit 2).
+    /// </summary>
+    private static Argument<T> RejectUnknownOptions<T>(Argument<T> argument)
+    {
+        argument.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens.Where(token => token.Value.Length > 1 && token.Value[0] == '-' && !File.Exists(token.Value)))
+            {
+                result.AddError($"Unrecognized option '{token.Value}'.");
+            }
+        });
+        return argument;
+    }
 
     private static Option<string[]> SetOption() => new("--set", "-s")
     {
@@ -40,6 +57,8 @@ public static class CommandLineDefinition
 
     private static Option<string?> OutputOption(string description) => new("--output", "-o") { Description = description };
 
+    private static Option<bool> NoReportOption() => new("--no-report") { Description = "Skip the figures and report.html (faster for sweeps and tests)." };
+
     private static Option<bool> QuietOption() => new("--quiet", "-q") { Description = "No progress display; only the result lines." };
 
     private static Command Check()
@@ -52,7 +71,7 @@ public static class CommandLineDefinition
 
     private static Command Emit()
     {
-        var file = new Argument<string>("file") { Description = "The .cond file to compile." };
+        var file = RejectUnknownOptions(new Argument<string>("file") { Description = "The .cond file to compile." });
         var output = OutputOption("Folder to write Experiment.cs into (default: print the C# to standard output).");
         var command = new Command("emit", "Compile a .cond file to the C# program that `cond run` would execute.") { file, output };
         command.SetAction(result => EmitCommand.Execute(result.GetValue(file)!, result.GetValue(output)));
@@ -61,17 +80,18 @@ public static class CommandLineDefinition
 
     private static Command Run()
     {
-        var file = new Argument<string>("file") { Description = "The .cond file to run." };
+        var file = RejectUnknownOptions(new Argument<string>("file") { Description = "The .cond file to run." });
         var set = SetOption();
         var device = DeviceOption();
         var output = OutputOption("Run folder to write (default: runs/<experiment>/<run-id>/). With a sweep, one subfolder per cell.");
         var quiet = QuietOption();
-        var command = new Command("run", "Check, compile and run an experiment; results go to a run folder (metrics.csv, arrays/*.npy, run.json).")
+        var noReport = NoReportOption();
+        var command = new Command("run", "Check, compile and run an experiment; results go to a run folder (metrics.csv, arrays/*.npy, run.json, figures/, report.html).")
         {
-            file, set, device, output, quiet,
+            file, set, device, output, quiet, noReport,
         };
         command.SetAction(result => RunCommand.Execute(new RunRequest(
-            result.GetValue(file)!, result.GetValue(set) ?? [], result.GetValue(device) ?? "auto", result.GetValue(output), result.GetValue(quiet))));
+            result.GetValue(file)!, result.GetValue(set) ?? [], result.GetValue(device) ?? "auto", result.GetValue(output), result.GetValue(quiet), !result.GetValue(noReport))));
         return command;
     }
 
@@ -81,12 +101,21 @@ public static class CommandLineDefinition
         var set = SetOption();
         var device = DeviceOption();
         var output = OutputOption("Folder for the runs' folders (default: a temporary folder, removed when all pass).");
+        var noReport = NoReportOption();
         var command = new Command("test", "Run experiments and check their `expect` clauses; prints a table and exits 1 if any fails.")
         {
-            files, set, device, output,
+            files, set, device, output, noReport,
         };
         command.SetAction(result => TestCommand.Execute(
-            result.GetValue(files) ?? [], result.GetValue(set) ?? [], result.GetValue(device) ?? "auto", result.GetValue(output)));
+            result.GetValue(files) ?? [], result.GetValue(set) ?? [], result.GetValue(device) ?? "auto", result.GetValue(output), !result.GetValue(noReport)));
+        return command;
+    }
+
+    private static Command Report()
+    {
+        var directory = new Argument<string>("run-dir") { Description = "A run folder written by `cond run`." };
+        var command = new Command("report", "Rebuild the figures and report.html of a run folder from its files alone.") { directory };
+        command.SetAction(result => ReportCommand.Execute(result.GetValue(directory)!));
         return command;
     }
 

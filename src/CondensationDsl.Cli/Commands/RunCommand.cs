@@ -6,7 +6,7 @@ using CondensationDsl.Reporting;
 
 namespace CondensationDsl.Cli.Commands;
 
-public sealed record RunRequest(string File, IReadOnlyList<string> Assignments, string Device, string? Output, bool Quiet);
+public sealed record RunRequest(string File, IReadOnlyList<string> Assignments, string Device, string? Output, bool Quiet, bool Report);
 
 /// <summary>`cond run`: prepare, pick the device, run every cell, print where the results are.</summary>
 public static class RunCommand
@@ -22,10 +22,19 @@ public static class RunCommand
 
         using var device = DeviceSelector.Create(request.Device);
         using var interrupt = new InterruptSignal();
-        var outcomes = new CellRunner(experiment, device, request.Quiet, interrupt.Token).RunAll(request.Output);
+        var outcomes = new CellRunner(experiment, device, request.Quiet, request.Report, interrupt.Token).RunAll(request.Output);
         foreach (var outcome in outcomes)
         {
             Console.WriteLine($"{outcome.Status.ToString().ToLowerInvariant()}: {outcome.Directory}");
+            foreach (var failed in outcome.Expectations.Where(result => !result.Passed))
+            {
+                Console.WriteLine($"  expectation not met: {failed.Message}");
+            }
+
+            if (outcome.ReportPath is not null)
+            {
+                Console.WriteLine($"report: {outcome.ReportPath}");
+            }
         }
 
         return ExitCodeOf(outcomes);

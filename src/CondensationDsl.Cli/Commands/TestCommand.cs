@@ -13,7 +13,7 @@ namespace CondensationDsl.Cli.Commands;
 /// </summary>
 public static class TestCommand
 {
-    public static int Execute(IReadOnlyList<string> paths, IReadOnlyList<string> assignments, string deviceKind, string? output) => CommandGuard.Run(() =>
+    public static int Execute(IReadOnlyList<string> paths, IReadOnlyList<string> assignments, string deviceKind, string? output, bool report) => CommandGuard.Run(() =>
     {
         DeviceSelector.Validate(deviceKind);
         var root = output ?? Path.Combine(Path.GetTempPath(), "cond-test-" + Environment.ProcessId);
@@ -33,7 +33,7 @@ public static class TestCommand
 
             var expectations = experiment.Loaded.Program.Info.Expectations;
             var runsRoot = Path.Combine(root, Path.GetFileNameWithoutExtension(path));
-            var outcomes = new CellRunner(experiment, device, quiet: false, interrupt.Token).RunAll(experiment.Cells.Count > 1 ? runsRoot : Path.Combine(runsRoot, "run"));
+            var outcomes = new CellRunner(experiment, device, quiet: false, report, interrupt.Token).RunAll(experiment.Cells.Count > 1 ? runsRoot : Path.Combine(runsRoot, "run"));
             foreach (var outcome in outcomes)
             {
                 if (outcome.Status != RunStatus.Completed)
@@ -49,8 +49,7 @@ public static class TestCommand
                     continue;
                 }
 
-                var table = MetricsTable.Read(Path.Combine(outcome.Directory, RunFolder.MetricsFileName));
-                foreach (var result in ExpectationEvaluator.Evaluate(expectations, table))
+                foreach (var result in outcome.Expectations)
                 {
                     rows.Add(new TestRow(path, outcome.Cell.Label, result.Expectation.SourceText, result.Message, result.Passed));
                     failures += result.Passed ? 0 : 1;

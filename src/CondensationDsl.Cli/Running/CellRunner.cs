@@ -8,14 +8,19 @@ using CondensationDsl.Runtime.Program;
 
 namespace CondensationDsl.Cli.Running;
 
-/// <summary>How one cell ended, and where its files are.</summary>
-public sealed record CellOutcome(SweepCell Cell, string Directory, RunStatus Status, string? Message);
+/// <summary>How one cell ended, where its files are, its `expect` results and its report (null with --no-report).</summary>
+public sealed record CellOutcome(SweepCell Cell, string Directory, RunStatus Status, string? Message)
+{
+    public IReadOnlyList<ExpectationResult> Expectations { get; init; } = [];
+
+    public string? ReportPath { get; init; }
+}
 
 /// <summary>
 /// Runs the cells of a prepared experiment, each into its own run folder, recording the status whatever happens:
 /// a diverged or failed cell keeps every observation recorded before it stopped, and so does Ctrl-C.
 /// </summary>
-public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bool quiet, CancellationToken cancellation)
+public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bool quiet, bool report, CancellationToken cancellation)
 {
     /// <summary>
     /// Where each cell's folder goes: with one cell, <paramref name="output"/> itself (or a new runs/&lt;experiment&gt;/&lt;run-id&gt;);
@@ -30,7 +35,7 @@ public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bo
             using var folder = sweepRoot is not null
                 ? RunFolder.At(Path.Combine(sweepRoot, "cell-" + cell.Id), experiment.Name)
                 : output is not null ? RunFolder.At(output, experiment.Name) : RunFolder.Create(experiment.Name, runsRoot);
-            var outcome = Run(cell, folder);
+            var outcome = Finish(Run(cell, folder));
             outcomes.Add(outcome);
             if (outcome.Status == RunStatus.Interrupted)
             {
@@ -39,6 +44,17 @@ public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bo
         }
 
         return outcomes;
+    }
+
+    /// <summary>
+    /// Expectations and report for every cell that recorded anything: a diverged or interrupted run's report shows how
+    /// far it got. Runs after the run folder is closed, so metrics.csv is complete.
+    /// </summary>
+    private CellOutcome Finish(CellOutcome outcome)
+    {
+        var results = RunReport.EvaluateExpectations(outcome.Directory, experiment.Loaded.Program.Info.Expectations);
+        var reportPath = report ? RunReport.Write(outcome.Directory) : null;
+        return outcome with { Expectations = results, ReportPath = reportPath };
     }
 
     private string NewSweepFolder(string runsRoot)

@@ -1,0 +1,112 @@
+using System.Globalization;
+using ScottPlot;
+
+namespace CondensationDsl.Reporting.Figures;
+
+/// <summary>
+/// Cosine-similarity heatmaps per layer and snapshot, neurons ordered so blocks show, each snapshot beside the initial
+/// state (the earliest snapshot present) so the blocks can be seen to form.
+/// </summary>
+internal static class CosineFigures
+{
+    public static IEnumerable<FigureJob> Jobs(RunFiles run, FigureOptions options)
+    {
+        foreach (var layer in run.ByLayer("cosine"))
+        {
+            var matrices = layer.Where(a => a.Shape is [var rows, var columns] && rows == columns && rows > 0).ToArray();
+            if (matrices.Length == 0)
+            {
+                continue;
+            }
+
+            var name = layer.Key;
+            var initial = matrices[0];
+            var initialWhen = run.WhenLabel(initial.Step);
+            foreach (var matrix in matrices)
+            {
+                var when = run.WhenLabel(matrix.Step);
+                var n = matrix.Shape[0];
+                var stem = FigureJob.FileStem($"cosine-{name}-step{matrix.Step.ToString("D7", CultureInfo.InvariantCulture)}");
+                var declared = Declared(options, run, name, initial, matrix);
+                var what = $"Cosine similarity D between the {n} neurons of layer {name}{Vectors(name)}";
+                var scale = "colour fixed to [−1, 1] (blue −1, white 0, red +1); blocks are neurons sharing a direction";
+                if (ReferenceEquals(matrix, initial))
+                {
+                    yield return new FigureJob(stem, "cosine",
+                        $"{what} at {when}, the earliest snapshot, {declared}; {scale}.",
+                        (png, svg) => Render(run, options, name, [(initial, initialWhen)], png, svg));
+                }
+                else
+                {
+                    yield return new FigureJob(stem, "cosine",
+                        $"{what} at {when} (right) beside the initial state at {initialWhen} (left), each panel {declared}; {scale}.",
+                        (png, svg) => Render(run, options, name, [(initial, initialWhen), (matrix, when)], png, svg));
+                }
+            }
+        }
+    }
+
+    /// <summary>What the matrix compares: the runtime's plain "cosine L" is over input weights with the bias appended.</summary>
+    private static string Vectors(string layer) => layer.Contains('.', StringComparison.Ordinal) ? string.Empty : " (input weights with the bias appended)";
+
+    /// <summary>The ordering as the caption declares it; cluster order falls back to eigenvector order without weights.</summary>
+    private static string Declared(FigureOptions options, RunFiles run, string layer, params SnapshotArray[] matrices)
+    {
+        if (!string.Equals(options.HeatmapOrder, NeuronOrder.Cluster, StringComparison.OrdinalIgnoreCase))
+        {
+            return "in leading-eigenvector order";
+        }
+
+        return matrices.All(m => NeuronOrder.CanCluster(run.Find("weights", layer, m.Step), m.Shape[0]))
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"in cluster order (leader clustering of the weights at τ = {options.ClusterThreshold:0.###}, static and negligible neurons last)")
+            : "in leading-eigenvector order (cluster order needs the weights arrays, which are missing)";
+    }
+
+    private static void Render(RunFiles run, FigureOptions options, string layer, (SnapshotArray Matrix, string When)[] snapshots, string png, string svg)
+    {
+        var size = snapshots.Length == 1 ? FigureLayout.Single : FigureLayout.Pair;
+        var panels = new List<Panel>();
+        try
+        {
+            // The last panel is wider by the colour bar it carries, so both matrices come out the same size.
+            var colorBarWidth = 130f;
+            var width = (size.Width - colorBarWidth) / snapshots.Length;
+            for (var i = 0; i < snapshots.Length; i++)
+            {
+                var (matrix, when) = snapshots[i];
+                var last = i == snapshots.Length - 1;
+                var plot = Panel(run, options, layer, matrix, when, withColorBar: last);
+                var left = i * width;
+                var right = last ? size.Width : left + width;
+                panels.Add(new Panel(plot, new PixelRect(left, right, size.Height, FigureCanvas.HeaderHeight)));
+            }
+
+            FigureCanvas.Save(png, svg, (int)size.Width, (int)size.Height, $"{run.Experiment} — cosine similarity, layer {layer}", panels);
+        }
+        finally
+        {
+            panels.ForEach(p => p.Plot.Dispose());
+        }
+    }
+
+    private static Plot Panel(RunFiles run, FigureOptions options, string layer, SnapshotArray matrix, string when, bool withColorBar)
+    {
+        var n = matrix.Shape[0];
+        var weights = run.Find("weights", layer, matrix.Step);
+        var features = run.Find("features", layer, matrix.Step) is { } f ? FeatureSnapshot.From(f) : null;
+        var order = NeuronOrder.For(matrix.Data, n, options.HeatmapOrder, options.ClusterThreshold, weights, features);
+        var axis = order.IsClusterOrder ? "neuron (cluster order)" : "neuron (eigenvector order)";
+        var plot = FigureStyle.NewPlot(when, axis, axis);
+        var heatmap = CosineHeatmap.Add(plot, matrix.Data, n, order.Order);
+        if (withColorBar)
+        {
+            var bar = plot.Add.ColorBar(heatmap);
+            bar.Label = "cosine similarity D";
+            bar.LabelStyle.FontSize = FigureStyle.AxisLabelFontSize;
+            bar.Axis.TickLabelStyle.FontSize = FigureStyle.TickLabelFontSize;
+        }
+
+        return plot;
+    }
+}

@@ -1,0 +1,76 @@
+using ScottPlot;
+using SkiaSharp;
+
+namespace CondensationDsl.Reporting.Figures;
+
+/// <summary>A plot and the part of the figure it fills (pixels, origin top left).</summary>
+internal sealed record Panel(Plot Plot, PixelRect Rect);
+
+/// <summary>
+/// Draws a header line (the experiment's name and what the figure shows) above one or more ScottPlot panels, and writes
+/// the result as PNG and SVG. ScottPlot's Multiplot has no SVG output and no figure-wide title, so panels are placed here.
+/// </summary>
+internal static class FigureCanvas
+{
+    /// <summary>Height of the header strip that holds the figure's title.</summary>
+    public const int HeaderHeight = 56;
+
+    /// <summary>
+    /// PNG encoding is most of a figure's cost. The "Up" filter with zlib level 3 encodes these flat-coloured plots about
+    /// five times faster than Skia's default (all filters, level 6) for files 20–50 % larger, still ~100 KB.
+    /// </summary>
+    private static readonly SKPngEncoderOptions PngOptions = new(SKPngEncoderFilterFlags.Up, 3);
+
+    /// <summary>Renders <paramref name="panels"/> under <paramref name="title"/>; both files are written atomically.</summary>
+    public static void Save(string pngPath, string svgPath, int width, int height, string title, IReadOnlyList<Panel> panels)
+    {
+        AtomicFile.Write(pngPath, stream =>
+        {
+            using var surface = SKSurface.Create(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul))
+                ?? throw new InvalidOperationException($"SkiaSharp could not create a {width}×{height} surface.");
+            Draw(surface.Canvas, width, title, panels);
+            using var image = surface.Snapshot();
+            using var pixels = image.PeekPixels();
+            if (!pixels.Encode(stream, PngOptions))
+            {
+                throw new InvalidOperationException($"SkiaSharp could not encode {pngPath}.");
+            }
+        });
+
+        using var svg = new MemoryStream();
+        using (var canvas = SKSvgCanvas.Create(SKRect.Create(width, height), svg))
+        {
+            // Disposing the SVG canvas is what closes the document.
+            Draw(canvas, width, title, panels);
+        }
+
+        AtomicFile.WriteAllText(svgPath, CrispImages(System.Text.Encoding.UTF8.GetString(svg.GetBuffer(), 0, (int)svg.Length)));
+    }
+
+    /// <summary>
+    /// A heatmap is embedded as a bitmap with one pixel per cell; browsers smooth scaled bitmaps by default, which blurs
+    /// the block edges the heatmap exists to show. Skia writes no rendering hint, so one is added to each image element.
+    /// </summary>
+    private static string CrispImages(string svg) =>
+        svg.Replace("<image ", "<image style=\"image-rendering:optimizeSpeed;image-rendering:pixelated\" ", StringComparison.Ordinal);
+
+    private static void Draw(SKCanvas canvas, int width, string title, IReadOnlyList<Panel> panels)
+    {
+        canvas.Clear(SKColors.White);
+        using (var paint = new SKPaint { Color = SKColors.Black, IsAntialias = true })
+        using (var font = new SKFont(Fonts.GetTypeface(FigureStyle.FontName, bold: true, italic: false, FontSpacing.Normal), FigureStyle.HeaderFontSize))
+        {
+            // Baseline placed so the cap height sits centred in the header strip.
+            canvas.DrawText(title, width / 2f, (HeaderHeight + FigureStyle.HeaderFontSize * 0.7f) / 2f, SKTextAlign.Center, font, paint);
+        }
+
+        foreach (var panel in panels)
+        {
+            // A plot clears the canvas before drawing; clipping keeps that (and anything else) inside its own rect.
+            canvas.Save();
+            canvas.ClipRect(new SKRect(panel.Rect.Left, panel.Rect.Top, panel.Rect.Right, panel.Rect.Bottom));
+            panel.Plot.Render(canvas, panel.Rect);
+            canvas.Restore();
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace CondensationDsl.Reporting.Figures;
+
+/// <summary>What the figures are drawn from: the experiment's name, metrics.csv and the snapshot arrays, each optional.</summary>
+internal sealed class RunFiles
+{
+    private readonly Dictionary<long, double> epochOfStep;
+
+    private RunFiles(string experiment, MetricsTable? metrics, IReadOnlyList<SnapshotArray> arrays)
+    {
+        Experiment = experiment;
+        Metrics = metrics;
+        Arrays = arrays;
+        epochOfStep = new Dictionary<long, double>();
+        var stepColumn = metrics?.IndexOf(MetricsCsvWriter.StepColumn) ?? -1;
+        var epochColumn = metrics?.IndexOf(MetricsCsvWriter.EpochColumn) ?? -1;
+        if (metrics is not null && stepColumn >= 0 && epochColumn >= 0)
+        {
+            foreach (var row in metrics.Rows)
+            {
+                if (double.IsFinite(row[stepColumn]) && double.IsFinite(row[epochColumn]))
+                {
+                    epochOfStep.TryAdd((long)row[stepColumn], row[epochColumn]);
+                }
+            }
+        }
+    }
+
+    public string Experiment { get; }
+
+    public MetricsTable? Metrics { get; }
+
+    public IReadOnlyList<SnapshotArray> Arrays { get; }
+
+    public static RunFiles Read(string runDirectory) =>
+        new(ExperimentName(runDirectory), TryReadMetrics(Path.Combine(runDirectory, RunFolder.MetricsFileName)),
+            SnapshotArray.LoadAll(Path.Combine(runDirectory, RunFolder.ArraysFolderName)));
+
+    /// <summary>The arrays of one kind, grouped by layer, each group in step order.</summary>
+    public IEnumerable<IGrouping<string, SnapshotArray>> ByLayer(string kind) =>
+        Arrays.Where(a => a.Kind == kind).GroupBy(a => a.Layer, StringComparer.Ordinal);
+
+    public SnapshotArray? Find(string kind, string layer, long step) =>
+        Arrays.FirstOrDefault(a => a.Kind == kind && a.Layer == layer && a.Step == step);
+
+    /// <summary>"epoch N" when metrics.csv gives the step's epoch (arrays are named by step; with SGD the two differ), else "step N".</summary>
+    public string WhenLabel(long step)
+    {
+        if (epochOfStep.TryGetValue(step, out var epoch))
+        {
+            return "epoch " + epoch.ToString(epoch == Math.Floor(epoch) ? "0" : "0.##", CultureInfo.InvariantCulture);
+        }
+
+        return "step " + step.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>run.json's "experiment", else the folder's name, so a run whose run.json is missing still gets titled figures.</summary>
+    private static string ExperimentName(string runDirectory)
+    {
+        var fallback = Path.GetFileName(Path.TrimEndingDirectorySeparator(runDirectory));
+        try
+        {
+            using var json = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(runDirectory, RunFolder.RunJsonFileName)));
+            return json.RootElement.ValueKind == JsonValueKind.Object
+                && json.RootElement.TryGetProperty("experiment", out var name)
+                && name.ValueKind == JsonValueKind.String
+                && !string.IsNullOrWhiteSpace(name.GetString())
+                ? name.GetString()!
+                : fallback;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        {
+            return fallback;
+        }
+    }
+
+    private static MetricsTable? TryReadMetrics(string path)
+    {
+        try
+        {
+            return File.Exists(path) ? MetricsTable.Read(path) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
+    }
+}

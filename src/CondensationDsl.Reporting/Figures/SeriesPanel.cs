@@ -1,0 +1,92 @@
+using ScottPlot;
+
+namespace CondensationDsl.Reporting.Figures;
+
+/// <summary>Metric series against step in one panel, with optional log axes (log10 of the data plus log tick labels).</summary>
+internal static class SeriesPanel
+{
+    private static readonly LinePattern[] Patterns = [LinePattern.Solid, LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed];
+
+    /// <param name="counts">
+    /// Integer counts: drawn as steps (a count holds until the next observation), integer ticks only, legend at the lower
+    /// right (counts grow during training, so that corner is usually empty; a falling loss leaves the upper right empty).
+    /// </param>
+    public static Plot Build(IReadOnlyList<MetricSeries> series, string yLabel, bool logSteps, bool logValues, bool counts)
+    {
+        var plot = FigureStyle.NewPlot(null, logSteps ? "step (log scale)" : "step", yLabel);
+        var xLow = double.PositiveInfinity;
+        var xHigh = double.NegativeInfinity;
+        var yLow = double.PositiveInfinity;
+        var yHigh = double.NegativeInfinity;
+        for (var i = 0; i < series.Count; i++)
+        {
+            var xs = new List<double>();
+            var ys = new List<double>();
+            for (var j = 0; j < series[i].Steps.Length; j++)
+            {
+                // On a log step axis step 0 (the initial state) is dropped rather than offset to step 1: every plotted x
+                // then stays a real step, and the initial state is in the first observation after it anyway.
+                var x = logSteps ? LogAxis.Log10(series[i].Steps[j]) : series[i].Steps[j];
+                var y = logValues ? LogAxis.Log10(series[i].Values[j]) : series[i].Values[j];
+                if (double.IsFinite(x) && double.IsFinite(y))
+                {
+                    xs.Add(x);
+                    ys.Add(y);
+                }
+            }
+
+            if (xs.Count == 0)
+            {
+                continue;
+            }
+
+            var line = plot.Add.ScatterLine(xs.ToArray(), ys.ToArray(), FigureStyle.Series[i % FigureStyle.Series.Length]);
+            line.LegendText = series[i].Label;
+            // Series often coincide (clusters = effective width); decreasing widths and distinct patterns keep each visible.
+            line.LineWidth = Math.Max(1.5f, 4f - (1f * i));
+            line.LinePattern = Patterns[i % Patterns.Length];
+            line.MarkerSize = xs.Count <= 30 ? 7 : 0;
+            if (counts)
+            {
+                line.ConnectStyle = ConnectStyle.StepHorizontal;
+            }
+
+            xLow = Math.Min(xLow, xs.Min());
+            xHigh = Math.Max(xHigh, xs.Max());
+            yLow = Math.Min(yLow, ys.Min());
+            yHigh = Math.Max(yHigh, ys.Max());
+        }
+
+        if (double.IsFinite(xLow))
+        {
+            var xPad = Math.Max(xHigh - xLow, logSteps ? 0.5 : 1) * 0.03;
+            plot.Axes.SetLimitsX(xLow - xPad, xHigh + xPad);
+            var yPad = Math.Max(yHigh - yLow, logValues ? 0.5 : 1) * 0.06;
+            plot.Axes.SetLimitsY(logValues ? yLow - yPad : Math.Min(0, yLow - yPad), yHigh + yPad);
+            if (logSteps)
+            {
+                LogAxis.Apply(plot.Axes.Bottom, xLow - xPad, xHigh + xPad);
+            }
+
+            if (logValues)
+            {
+                LogAxis.Apply(plot.Axes.Left, yLow - yPad, yHigh + yPad);
+            }
+            else
+            {
+                FigureStyle.NumericTicks(plot.Axes.Left, integers: counts);
+            }
+        }
+
+        if (series.Count > 1)
+        {
+            plot.ShowLegend(counts ? Alignment.LowerRight : Alignment.UpperRight);
+        }
+        else
+        {
+            plot.HideLegend();
+        }
+
+        return plot;
+    }
+}

@@ -1,0 +1,59 @@
+namespace CondensationDsl.Reporting.Report;
+
+/// <summary>
+/// Everything the report shows, read from a run folder's files. Each part may be missing (null or empty, with the reason in
+/// the matching Problem field) so a half-written or crashed run still gets a page.
+/// </summary>
+internal sealed record ReportInputs(
+    string RunDirectory,
+    RunRecord Run,
+    string? Source,
+    ExperimentHeader? Header,
+    IReadOnlyList<ExpectationResult> Expectations,
+    string? ExpectationsProblem,
+    MetricsSummary? Metrics,
+    string? MetricsProblem)
+{
+    public string Name => Header?.Name ?? Run.Experiment ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(RunDirectory));
+
+    public string Title => Header?.Title ?? Name;
+
+    public static ReportInputs Read(string runDirectory)
+    {
+        var sourcePath = Path.Combine(runDirectory, RunFolder.SourceFileName);
+        var source = File.Exists(sourcePath) ? File.ReadAllText(sourcePath) : null;
+
+        IReadOnlyList<ExpectationResult> expectations = [];
+        string? expectationsProblem = null;
+        try
+        {
+            expectations = ExpectationsFile.Read(runDirectory);
+        }
+        catch (FormatException ex)
+        {
+            expectationsProblem = ex.Message;
+        }
+
+        MetricsSummary? metrics = null;
+        string? metricsProblem = null;
+        var metricsPath = Path.Combine(runDirectory, RunFolder.MetricsFileName);
+        if (!File.Exists(metricsPath))
+        {
+            metricsProblem = $"{RunFolder.MetricsFileName} is missing.";
+        }
+        else
+        {
+            try
+            {
+                metrics = MetricsSummary.From(MetricsTable.Read(metricsPath));
+            }
+            catch (FormatException ex)
+            {
+                metricsProblem = ex.Message;
+            }
+        }
+
+        var header = source is null ? null : ExperimentHeader.Find(source);
+        return new ReportInputs(Path.GetFullPath(runDirectory), RunRecord.Read(runDirectory), source, header, expectations, expectationsProblem, metrics, metricsProblem);
+    }
+}

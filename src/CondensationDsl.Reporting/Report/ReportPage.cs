@@ -1,0 +1,56 @@
+using System.Text;
+
+namespace CondensationDsl.Reporting.Report;
+
+/// <summary>Assembles the whole page: header and status, run, expectations, metrics, figures, source. Pure: text in, text out.</summary>
+internal static class ReportPage
+{
+    public static string Render(ReportInputs inputs, string figuresHtml)
+    {
+        var html = new StringBuilder(64 * 1024 + figuresHtml.Length);
+        var title = inputs.Title;
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+
+            // The page must never reach the network or run script, even if a file it embeds tries to (an SVG, say).
+            .Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">\n")
+            .Append("<title>").Append(Html.Escape(title)).Append(" — ").Append(Html.Escape(inputs.Name)).Append("</title>\n")
+            .Append("<style>\n").Append(ReportStyle.Css).Append("\n</style>\n</head>\n<body>\n");
+        RenderHeader(html, inputs);
+        RunSection.Render(html, inputs);
+        ExpectationsSection.Render(html, inputs);
+        MetricsSection.Render(html, inputs);
+        html.Append(figuresHtml);
+        SourceSection.Render(html, inputs);
+        html.Append("<footer>Built from the run folder's files alone: experiment.cond, run.json, metrics.csv, ")
+            .Append(ExpectationsFile.FileName).Append(" and figures/.</footer>\n</body>\n</html>\n");
+        return html.ToString();
+    }
+
+    private static void RenderHeader(StringBuilder html, ReportInputs inputs)
+    {
+        var status = inputs.Run.Status ?? "unknown";
+        var css = status is "completed" or "running" or "failed" or "diverged" or "interrupted" ? status : "unknown";
+        html.Append("<header>\n<h1>").Append(Html.Escape(inputs.Title)).Append("</h1>\n<p class=\"subtitle\">experiment <code>")
+            .Append(Html.Escape(inputs.Name)).Append("</code>");
+        if (inputs.Run.RunId is { } runId)
+        {
+            html.Append(" · run <code>").Append(Html.Escape(runId)).Append("</code>");
+        }
+
+        html.Append(" · <span class=\"status status-").Append(css).Append("\">").Append(Html.Escape(status)).Append("</span></p>\n");
+
+        // Anything but a completed run is what the reader must see first: the numbers below are partial.
+        if (status != "completed")
+        {
+            var explanation = status == "running"
+                ? "run.json still says running: the run is in progress, or its process died without recording an end."
+                : inputs.Run.Message ?? inputs.Run.Problem ?? "No message was recorded.";
+            html.Append("<div class=\"banner").Append(status == "running" ? " running" : string.Empty).Append("\" role=\"alert\"><strong>")
+                .Append(Html.Escape(status)).Append("</strong>: ").Append(Html.Escape(explanation)).Append("</div>\n");
+        }
+
+        html.Append("<nav><a href=\"#run\">Run</a><a href=\"#expectations\">Expectations</a><a href=\"#metrics\">Metrics</a>")
+            .Append("<a href=\"#figures\">Figures</a><a href=\"#source\">Source</a></nav>\n</header>\n");
+    }
+}

@@ -1,0 +1,190 @@
+using CondensationDsl.Reporting.Figures;
+
+namespace CondensationDsl.Reporting.Tests.Figures;
+
+public class FigureRendererTests
+{
+    [Fact]
+    public void WritesEveryFigureAsPngAndSvgWithDeclaredSizes()
+    {
+        using var temp = new TempDirectory();
+        SyntheticRun.Write(temp.Path);
+
+        var figures = FigureRenderer.RenderAll(temp.Path);
+
+        var expected = new[]
+        {
+            ("features-h", "features"), ("features-h-step0000000", "features-snapshot"), ("features-h-step0000010", "features-snapshot"),
+            ("features-h-step0000100", "features-snapshot"), ("cosine-h-step0000000", "cosine"), ("cosine-h-step0000010", "cosine"),
+            ("cosine-h-step0000100", "cosine"), ("clusters-h", "clusters"), ("loss", "loss"),
+        };
+        Assert.Equal(expected, figures.Select(f => (f.Name, f.Kind)));
+        foreach (var figure in figures)
+        {
+            Assert.Equal(Path.Combine(temp.Path, "figures", figure.Name + ".png"), figure.PngPath);
+            Assert.Equal(Path.Combine(temp.Path, "figures", figure.Name + ".svg"), figure.SvgPath);
+            Assert.True(new FileInfo(figure.PngPath).Length > 5_000, $"{figure.Name}.png is suspiciously small");
+            Assert.True(new FileInfo(figure.SvgPath).Length > 5_000, $"{figure.Name}.svg is suspiciously small");
+            ImageFiles.AssertSvg(figure.SvgPath);
+            Assert.False(string.IsNullOrWhiteSpace(figure.Caption));
+            Assert.DoesNotContain('\n', figure.Caption);
+        }
+
+        Assert.Empty(temp.TempFiles());
+        var single = FigureLayout.Single;
+        Assert.Equal((1200, 800), ((int)single.Width, (int)single.Height));
+        Assert.Equal((1200, 800), ImageFiles.PngSize(Png(figures, "loss")));
+        Assert.Equal((1200, 800), ImageFiles.PngSize(Png(figures, "clusters-h")));
+        Assert.Equal((1200, 800), ImageFiles.PngSize(Png(figures, "features-h-step0000010")));
+        Assert.Equal((1200, 800), ImageFiles.PngSize(Png(figures, "cosine-h-step0000000")));
+        Assert.Equal(((int)FigureLayout.Pair.Width, (int)FigureLayout.Pair.Height), ImageFiles.PngSize(Png(figures, "cosine-h-step0000100")));
+
+        // Three snapshots: one row of three panels under the header.
+        var grid = FigureLayout.GridSize(3);
+        Assert.Equal((3 * FigureLayout.CellWidth, FigureCanvas.HeaderHeight + FigureLayout.CellHeight), ((int)grid.Width, (int)grid.Height));
+        Assert.Equal(((int)grid.Width, (int)grid.Height), ImageFiles.PngSize(Png(figures, "features-h")));
+    }
+
+    [Fact]
+    public void HeatmapSvgAsksBrowsersNotToBlurTheCells()
+    {
+        using var temp = new TempDirectory();
+        SyntheticRun.Write(temp.Path, steps: [0]);
+
+        var cosine = FigureRenderer.RenderAll(temp.Path).Single(f => f.Kind == "cosine");
+
+        Assert.Contains("<image style=\"image-rendering:optimizeSpeed;image-rendering:pixelated\"", File.ReadAllText(cosine.SvgPath), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CaptionsSayWhatIsShownAndHow()
+    {
+        using var temp = new TempDirectory();
+        SyntheticRun.Write(temp.Path, steps: [0, 10, 5000]);
+
+        var figures = FigureRenderer.RenderAll(temp.Path).ToDictionary(f => f.Name);
+
+        Assert.Contains("epoch 0, epoch 10, epoch 5000", figures["features-h"].Caption, StringComparison.Ordinal);
+        Assert.Contains("4 static", figures["features-h-step0005000"].Caption, StringComparison.Ordinal);
+        Assert.Contains("leading-eigenvector order", figures["cosine-h-step0000010"].Caption, StringComparison.Ordinal);
+        Assert.Contains("[−1, 1]", figures["cosine-h-step0000010"].Caption, StringComparison.Ordinal);
+        Assert.Contains("initial state at epoch 0", figures["cosine-h-step0000010"].Caption, StringComparison.Ordinal);
+
+        // Cluster counts at steps 20..5000 span more than two decades: log step axis, and step 0 is said to be dropped.
+        Assert.Contains("step 0 not shown", figures["clusters-h"].Caption, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ClusterOrderIsDeclaredAndFallsBackWithoutWeights()
+    {
+        using var withWeights = new TempDirectory();
+        SyntheticRun.Write(withWeights.Path);
+        using var withoutWeights = new TempDirectory();
+        SyntheticRun.Write(withoutWeights.Path, weights: false);
+        var options = new FigureOptions { HeatmapOrder = "cluster", ClusterThreshold = 0.99 };
+
+        var clustered = FigureRenderer.RenderAll(withWeights.Path, options).Single(f => f.Name == "cosine-h-step0000100");
+        var fallback = FigureRenderer.RenderAll(withoutWeights.Path, options).Single(f => f.Name == "cosine-h-step0000100");
+
+        Assert.Contains("cluster order", clustered.Caption, StringComparison.Ordinal);
+        Assert.Contains("τ = 0.99", clustered.Caption, StringComparison.Ordinal);
+        Assert.Contains("leading-eigenvector order (cluster order needs the weights", fallback.Caption, StringComparison.Ordinal);
+        Assert.True(File.Exists(fallback.PngPath));
+    }
+
+    [Fact]
+    public void OptionsProduceTheirFigures()
+    {
+        using var temp = new TempDirectory();
+        SyntheticRun.Write(temp.Path, amplitudeScale: 1e-9);
+
+        var figures = FigureRenderer.RenderAll(temp.Path, new FigureOptions { LogAmplitude = true, Trajectories = true });
+
+        var grid = figures.Single(f => f.Name == "features-h");
+        Assert.Contains("log scale", grid.Caption, StringComparison.Ordinal);
+        Assert.Contains("path", grid.Caption, StringComparison.Ordinal);
+        Assert.True(new FileInfo(grid.PngPath).Length > 5_000);
+    }
+
+    [Fact]
+    public void MissingArraysMeanNoArrayFigures()
+    {
+        using var temp = new TempDirectory();
+        SyntheticRun.Write(temp.Path, features: false, cosine: false, weights: false);
+
+        var figures = FigureRenderer.RenderAll(temp.Path);
+
+        Assert.Equal(["clusters-h", "loss"], figures.Select(f => f.Name));
+    }
+
+    [Fact]
+    public void MissingMetricsMeanNoCurves()
+    {
+        using var temp = new TempDirectory();
+        SyntheticRun.Write(temp.Path, metrics: false);
+        File.Delete(Path.Combine(temp.Path, RunFolder.MetricsFileName));
+
+        var figures = FigureRenderer.RenderAll(temp.Path);
+
+        Assert.DoesNotContain(figures, f => f.Kind is "loss" or "clusters");
+        Assert.Contains(figures, f => f.Kind == "features");
+    }
+
+    [Fact]
+    public void EmptyOrMissingFolderGivesNoFiguresAndNoException()
+    {
+        using var temp = new TempDirectory();
+
+        Assert.Empty(FigureRenderer.RenderAll(temp.Path));
+        Assert.False(Directory.Exists(Path.Combine(temp.Path, "figures")));
+        Assert.Empty(FigureRenderer.RenderAll(Path.Combine(temp.Path, "no-such-run")));
+    }
+
+    [Fact]
+    public void DamagedInputsAreSkipped()
+    {
+        using var temp = new TempDirectory();
+        SyntheticRun.Write(temp.Path, steps: [0, 10]);
+        var arrays = Path.Combine(temp.Path, RunFolder.ArraysFolderName);
+        File.WriteAllText(Path.Combine(arrays, "cosine.h.step0000010.npy"), "not numpy");
+        File.WriteAllBytes(Path.Combine(arrays, "features.h.step0000010.npy"), Npy.Encode([2, 2], [1, 2, 3, 4]));
+        File.WriteAllText(Path.Combine(arrays, "unrelated.npy"), "ignored: no step in the name");
+        File.WriteAllText(Path.Combine(temp.Path, RunFolder.MetricsFileName), "step,epoch,loss\n0,0,x\n");
+        File.WriteAllText(Path.Combine(temp.Path, RunFolder.RunJsonFileName), "{ broken");
+
+        var figures = FigureRenderer.RenderAll(temp.Path);
+
+        Assert.Equal(["features-h", "features-h-step0000000", "cosine-h-step0000000"], figures.Select(f => f.Name));
+        Assert.All(figures, f => Assert.True(File.Exists(f.PngPath)));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void TinyLayersRender(int m)
+    {
+        using var temp = new TempDirectory();
+        SyntheticRun.Write(temp.Path, m: m, steps: [0, 10]);
+
+        var figures = FigureRenderer.RenderAll(temp.Path, new FigureOptions { HeatmapOrder = "cluster", Trajectories = true, LogAmplitude = true });
+
+        Assert.Equal(7, figures.Count);
+        Assert.All(figures, f => Assert.True(File.Exists(f.PngPath) && File.Exists(f.SvgPath)));
+    }
+
+    [Fact]
+    public void RenderingAgainReplacesTheFiles()
+    {
+        using var temp = new TempDirectory();
+        SyntheticRun.Write(temp.Path, steps: [0, 10]);
+
+        var first = FigureRenderer.RenderAll(temp.Path);
+        var second = FigureRenderer.RenderAll(temp.Path);
+
+        Assert.Equal(first.Select(f => f.Name), second.Select(f => f.Name));
+        Assert.Equal(2 * first.Count, Directory.GetFiles(Path.Combine(temp.Path, "figures")).Length);
+        Assert.Empty(temp.TempFiles());
+    }
+
+    private static string Png(IReadOnlyList<FigureFile> figures, string name) => figures.Single(f => f.Name == name).PngPath;
+}

@@ -53,8 +53,22 @@ public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bo
     private CellOutcome Finish(CellOutcome outcome)
     {
         var results = RunReport.EvaluateExpectations(outcome.Directory, experiment.Loaded.Program.Info.Expectations);
-        var reportPath = report ? RunReport.Write(outcome.Directory) : null;
-        return outcome with { Expectations = results, ReportPath = reportPath };
+        return outcome with { Expectations = results, ReportPath = report ? TryWriteReport(outcome.Directory) : null };
+    }
+
+    /// <summary>A report that cannot be drawn must not cost the run: its files and status are already on disk.</summary>
+    private static string? TryWriteReport(string directory)
+    {
+        try
+        {
+            return RunReport.Write(directory);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            File.WriteAllText(Path.Combine(directory, "report-error.txt"), exception.ToString());
+            Terminal.Error($"the report could not be written ({exception.GetType().Name}: {exception.Message}); details in report-error.txt. The run's results are complete.");
+            return null;
+        }
     }
 
     private string NewSweepFolder(string runsRoot)
@@ -91,6 +105,7 @@ public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bo
         }
         catch (TrainingDivergedException diverged)
         {
+            folder.UpdateProgress(diverged.Step); // Progress reports are throttled; the step count should say where it stopped.
             return Stop(cell, folder, context, RunStatus.Diverged, diverged.Message);
         }
         catch (OperationCanceledException)

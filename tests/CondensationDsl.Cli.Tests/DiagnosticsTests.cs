@@ -1,0 +1,107 @@
+using System.Text.RegularExpressions;
+
+namespace CondensationDsl.Cli.Tests;
+
+/// <summary>Bad input gives MSBuild-form diagnostics with a source excerpt and the documented exit code, never a stack trace.</summary>
+public sealed class DiagnosticsTests(CondSandbox sandbox) : IClassFixture<CondSandbox>
+{
+    private const string StackTraceMarker = "   at ";
+
+    /// <summary>Malformed variants of the small experiment, each with the line and column of its error.</summary>
+    public static TheoryData<string, string, int, int> Malformed => new()
+    {
+        { "unknown-layer-kind", TestInputs.Small.Replace("dense hidden(m, relu)", "dens hidden(m, relu)"), 9, 3 },
+        { "unknown-activation", TestInputs.Small.Replace("dense hidden(m, relu)", "dense hidden(m, rellu)"), 9, 19 },
+        { "syntax-error", TestInputs.Small.Replace("let gamma = 2.0", "let gamma = 2.0 +"), 3, 18 },
+        { "unknown-name-in-target", TestInputs.Small.Replace("relu(x) - relu", "relu(y) - relu"), 5, 15 },
+        { "negative-learning-rate", TestInputs.Small.Replace("gd(lr: 0.1)", "gd(lr: -0.1)"), 15, 0 },
+        { "observed-layer-missing", TestInputs.Small.Replace("clusters hidden (", "clusters hiden ("), 18, 0 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Malformed))]
+    public async Task Malformed_file_is_reported_in_msbuild_form(string name, string text, int line, int column)
+    {
+        var file = sandbox.WriteCond(name, text);
+        var output = sandbox.NewPath(name);
+        var results = await Task.WhenAll(
+            sandbox.RunAsync("check", file),
+            sandbox.RunAsync("run", file, "-o", output, "--device", "cpu", "--quiet", "--no-report"));
+
+        foreach (var result in results)
+        {
+            Assert.True(result.ExitCode == 1, result.ToString());
+            var diagnostic = new Regex($@"^{Regex.Escape(file)}\((\d+),(\d+)\): error COND\d{{4}}: \S.*$", RegexOptions.Multiline).Match(result.StdErr);
+            Assert.True(diagnostic.Success, result.ToString());
+            Assert.Equal(line, int.Parse(diagnostic.Groups[1].Value));
+            if (column > 0)
+            {
+                Assert.Equal(column, int.Parse(diagnostic.Groups[2].Value));
+            }
+
+            // The excerpt: the offending source line, then a caret under the reported column.
+            Assert.Matches(new Regex($@"^\s*{line} \| .*\S.*\r?\n\s*\| +\^+", RegexOptions.Multiline), result.StdErr);
+            Assert.DoesNotContain(StackTraceMarker, result.StdErr);
+            Assert.DoesNotContain(StackTraceMarker, result.StdOut);
+            Assert.DoesNotContain("Exception", result.StdErr);
+        }
+
+        Assert.False(Directory.Exists(output), "a file with errors must not start a run folder");
+    }
+
+    [Theory]
+    [InlineData("check")]
+    [InlineData("emit")]
+    [InlineData("run")]
+    [InlineData("test")]
+    public void Missing_file_is_COND0901(string command)
+    {
+        var missing = Path.Combine(sandbox.Root, "no-such-file.cond");
+        var result = sandbox.Run(command, missing);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("error COND0901:", result.StdErr);
+        Assert.Contains(missing, result.StdErr);
+        Assert.DoesNotContain(StackTraceMarker, result.StdErr);
+    }
+
+    [Theory]
+    [InlineData("run")]
+    [InlineData("test")]
+    public void Unknown_device_is_a_usage_error(string command)
+    {
+        var result = sandbox.Run(command, CondSandbox.QuickExample, "--device", "gpux");
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("error COND0905:", result.StdErr);
+        Assert.Contains("\"gpux\"", result.StdErr);
+        Assert.DoesNotContain(StackTraceMarker, result.StdErr);
+    }
+
+    [Fact]
+    public void No_command_is_a_usage_error()
+    {
+        var result = sandbox.Run();
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("cond --help", result.StdErr);
+    }
+
+    [Theory]
+    [InlineData("--bogus")]
+    [InlineData("run", "--bogus")]
+    [InlineData("check", "--bogus")]
+    [InlineData("emit", "--bogus")]
+    [InlineData("test", "--bogus")]
+    [InlineData("run", "--quite", "x.cond")]
+    [InlineData("frobnicate")]
+    [InlineData("run")]
+    public void Bad_command_line_is_a_usage_error(params string[] arguments)
+    {
+        var result = sandbox.Run(arguments);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("error", result.StdErr);
+        Assert.DoesNotContain(StackTraceMarker, result.StdErr);
+    }
+}

@@ -17,8 +17,8 @@ public static class Clustering
     public static ClusterResult Leader(ReadOnlySpan<double> directions, int count, int dimension, ReadOnlySpan<double> amplitudes, bool[] isStatic, double threshold, bool signed, double negligibleFraction)
     {
         ArgumentNullException.ThrowIfNull(isStatic);
-        Guard.Positive(count, nameof(count));
-        Guard.Positive(dimension, nameof(dimension));
+        Guard.NotNegative(count, nameof(count));
+        Guard.NotNegative(dimension, nameof(dimension));
         Guard.Length(directions.Length, count * dimension, nameof(directions));
         Guard.Length(amplitudes.Length, count, nameof(amplitudes));
         Guard.Length(isStatic.Length, count, nameof(isStatic));

@@ -9,8 +9,8 @@ public static class Directions
     /// </summary>
     public static double[] WithBias(ReadOnlySpan<double> weights, int neurons, int inputs, ReadOnlySpan<double> bias)
     {
-        Guard.Positive(neurons, nameof(neurons));
-        Guard.Positive(inputs, nameof(inputs));
+        Guard.NotNegative(neurons, nameof(neurons));
+        Guard.NotNegative(inputs, nameof(inputs));
         Guard.Length(weights.Length, neurons * inputs, nameof(weights));
         if (bias.IsEmpty)
         {

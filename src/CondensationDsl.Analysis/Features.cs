@@ -44,8 +44,8 @@ public static class Features
     /// </summary>
     public static double[] Amplitudes(ReadOnlySpan<double> directions, int count, int dimension, ReadOnlySpan<double> outgoing, AmplitudeConvention convention)
     {
-        Guard.Positive(count, nameof(count));
-        Guard.Positive(dimension, nameof(dimension));
+        Guard.NotNegative(count, nameof(count));
+        Guard.NotNegative(dimension, nameof(dimension));
         Guard.Length(directions.Length, count * dimension, nameof(directions));
         if (convention == AmplitudeConvention.Full)
         {
@@ -68,8 +68,8 @@ public static class Features
     /// </summary>
     public static double[] OutgoingNorms(ReadOnlySpan<double> nextWeights, int outputs, int neurons)
     {
-        Guard.Positive(outputs, nameof(outputs));
-        Guard.Positive(neurons, nameof(neurons));
+        Guard.NotNegative(outputs, nameof(outputs));
+        Guard.NotNegative(neurons, nameof(neurons));
         Guard.Length(nextWeights.Length, outputs * neurons, nameof(nextWeights));
         var result = new double[neurons];
         for (var k = 0; k < neurons; k++)

@@ -11,7 +11,7 @@ internal static class Guard
         }
     }
 
-    public static void Positive(int value, string name)
+    public static void NotNegative(int value, string name)
     {
         if (value < 0)
         {

@@ -26,7 +26,7 @@ public static class HeatmapOrder
     /// </summary>
     public static double[] LeadingEigenvector(ReadOnlySpan<double> matrix, int n, int maxIterations = 1000, double tolerance = 1e-12)
     {
-        Guard.Positive(n, nameof(n));
+        Guard.NotNegative(n, nameof(n));
         Guard.Length(matrix.Length, n * n, nameof(matrix));
         if (n == 0)
         {

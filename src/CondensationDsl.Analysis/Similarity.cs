@@ -13,8 +13,8 @@ public static class Similarity
     /// <summary>Cosine matrix D(u_i, u_j) of the rows of a rows×columns matrix; a zero row gets cosine 0 with everything (1 with itself).</summary>
     public static double[] CosineMatrix(ReadOnlySpan<double> rows, int count, int dimension)
     {
-        Guard.Positive(count, nameof(count));
-        Guard.Positive(dimension, nameof(dimension));
+        Guard.NotNegative(count, nameof(count));
+        Guard.NotNegative(dimension, nameof(dimension));
         Guard.Length(rows.Length, count * dimension, nameof(rows));
         var norms = new double[count];
         for (var i = 0; i < count; i++)
@@ -47,8 +47,8 @@ public static class Similarity
     /// </summary>
     public static double[] CosineMatrixOfColumns(ReadOnlySpan<double> values, int samples, int channels)
     {
-        Guard.Positive(samples, nameof(samples));
-        Guard.Positive(channels, nameof(channels));
+        Guard.NotNegative(samples, nameof(samples));
+        Guard.NotNegative(channels, nameof(channels));
         Guard.Length(values.Length, samples * channels, nameof(values));
         return CosineMatrix(Transpose(values, samples, channels), channels, samples);
     }

@@ -6,8 +6,8 @@ public static class StaticNeurons
     /// <summary>A ReLU neuron is static when its pre-activation is ≤ 0 on every input. preActivations is inputs×neurons, row-major.</summary>
     public static bool[] FromPreActivations(ReadOnlySpan<double> preActivations, int inputs, int neurons)
     {
-        Guard.Positive(inputs, nameof(inputs));
-        Guard.Positive(neurons, nameof(neurons));
+        Guard.NotNegative(inputs, nameof(inputs));
+        Guard.NotNegative(neurons, nameof(neurons));
         Guard.Length(preActivations.Length, inputs * neurons, nameof(preActivations));
         var result = new bool[neurons];
         Array.Fill(result, true);
@@ -33,9 +33,9 @@ public static class StaticNeurons
     /// </summary>
     public static bool[] FromDense(ReadOnlySpan<double> x, int inputs, int inputDim, ReadOnlySpan<double> weights, ReadOnlySpan<double> bias, int neurons)
     {
-        Guard.Positive(inputs, nameof(inputs));
-        Guard.Positive(inputDim, nameof(inputDim));
-        Guard.Positive(neurons, nameof(neurons));
+        Guard.NotNegative(inputs, nameof(inputs));
+        Guard.NotNegative(inputDim, nameof(inputDim));
+        Guard.NotNegative(neurons, nameof(neurons));
         Guard.Length(x.Length, inputs * inputDim, nameof(x));
         Guard.Length(weights.Length, neurons * inputDim, nameof(weights));
         if (!bias.IsEmpty)

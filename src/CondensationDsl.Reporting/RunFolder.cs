@@ -144,6 +144,16 @@ public sealed class RunFolder : IRunSink, IDisposable
         }
     }
 
+    /// <summary>Records the start-up time (see <see cref="RunInfo.StartupSeconds"/>) once it is known, and rewrites run.json.</summary>
+    public void SetStartupSeconds(double seconds)
+    {
+        lock (gate)
+        {
+            info = (info ?? new RunInfo(string.Empty, string.Empty, null, new Dictionary<string, double>())) with { StartupSeconds = seconds };
+            WriteRunJson();
+        }
+    }
+
     /// <summary>The run finished normally.</summary>
     public void Complete() => Finish(RunStatus.Completed, null);
 

@@ -15,6 +15,9 @@ public sealed record RunInfo(string ToolVersion, string DeviceName, ulong? Seed,
 
     public string? GitCommit { get; init; }
 
-    /// <summary>Seconds from process start to the start of training (front end, compile or cache, load, device); null when unknown.</summary>
+    /// <summary>
+    /// Seconds until the first training step was done: from process start for the first run of a process (front end,
+    /// compile or cache, load, device, data, model, one step), from the run's start for later cells of a sweep.
+    /// </summary>
     public double? StartupSeconds { get; init; }
 }

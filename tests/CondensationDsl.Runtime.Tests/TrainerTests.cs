@@ -95,7 +95,7 @@ public class TrainerTests
     }
 
     [Fact]
-    public void Sgd_counts_epochs_of_ceil_n_over_batch_steps_and_observes_the_full_loss()
+    public void Sgd_numbers_rows_in_the_declared_unit_with_ceil_n_over_batch_steps_per_epoch()
     {
         using var device = new CpuDevice(2);
         var data = new UniformDataSpec("train", -1, 1, 50, 2, x => x[0] * x[1]);
@@ -104,12 +104,29 @@ public class TrainerTests
             new LayerSpec("out", LayerKind.Dense, 1, Activation.Linear, true, null)], _ => 0.5);
         var training = new TrainingSpec(LossKind.Mse, new SgdSpec(0.05, 16), DurationUnit.Epochs, 30, null);
         var sink = Run(device, model, data, training, [new ObservationSpec(new EveryScheduleSpec(10), [new LossMeasure()])]);
-        // 50 samples in batches of 16: 4 updates per epoch.
-        Assert.Equal([0L, 40, 80, 120], sink.Rows.Select(r => r.Step));
+        // Rows are numbered in the declared unit (epochs), the numbering `expect … at N` and array names use.
+        Assert.Equal([0L, 10, 20, 30], sink.Rows.Select(r => r.Step));
         Assert.Equal([0.0, 10, 20, 30], sink.Rows.Select(r => r.Epoch));
+
+        // 50 samples in batches of 16 are 4 updates per epoch: counted in steps, 30 steps are 7.5 epochs.
+        var bySteps = Run(device, model, data, training with { Unit = DurationUnit.Steps }, [new ObservationSpec(new EveryScheduleSpec(10), [new LossMeasure()])]);
+        Assert.Equal([0L, 10, 20, 30], bySteps.Rows.Select(r => r.Step));
+        Assert.Equal([0.0, 2.5, 5, 7.5], bySteps.Rows.Select(r => r.Epoch));
         var again = Run(device, model, data, training, [new ObservationSpec(new EveryScheduleSpec(10), [new LossMeasure()])]);
         Assert.Equal(sink.Column("loss"), again.Column("loss"));
         Assert.True(sink.Column("loss")[^1] < sink.Column("loss")[0]);
+    }
+
+    [Fact]
+    public void An_at_only_schedule_still_records_the_initial_state_and_the_end()
+    {
+        using var device = new CpuDevice(1);
+        var model = new ModelSpec("net", 1, [
+            new LayerSpec("hidden", LayerKind.Dense, 6, Activation.Relu, true, null),
+            new LayerSpec("out", LayerKind.Dense, 1, Activation.Linear, false, null)], _ => 0.3);
+        var training = new TrainingSpec(LossKind.Mse, new GdSpec(0.05), DurationUnit.Epochs, 30, null);
+        var sink = Run(device, model, new GridDataSpec("train", -1, 1, 9, x => x[0]), training, [new ObservationSpec(new AtScheduleSpec([10]), [new LossMeasure()])]);
+        Assert.Equal([0L, 10, 30], sink.Rows.Select(r => r.Step));
     }
 
     [Fact]

@@ -1,7 +1,6 @@
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using CondensationDsl.Cli.Output;
 using CondensationDsl.Kernels;
+using CondensationDsl.Runtime.Devices.Cpu;
 using Spectre.Console;
 
 namespace CondensationDsl.Cli.Commands;
@@ -12,8 +11,11 @@ public static class DevicesCommand
     public static int Execute()
     {
         var table = new Table().AddColumns("--device", "name", "memory", "notes");
-        var simd = Avx2.IsSupported ? "AVX2" : Vector256.IsHardwareAccelerated ? "256-bit SIMD" : Vector128.IsHardwareAccelerated ? "128-bit SIMD" : "scalar";
-        table.AddRow("cpu", Markup.Escape($"{Environment.ProcessorCount} threads, {simd}"), "", "native SIMD + threads, bit-identical reruns");
+        using (var cpu = new CpuDevice())
+        {
+            table.AddRow("cpu", Markup.Escape(cpu.Name), "", "native SIMD + threads, bit-identical reruns");
+        }
+
         var anyGpu = false;
         foreach (var accelerator in IlgpuDevices.Describe())
         {

@@ -11,6 +11,11 @@ public static class FrontEnd
 {
     public static SourceFile Read(string path)
     {
+        if (Directory.Exists(path))
+        {
+            throw new CommandFailure(HostDiagnostics.FileUnreadable(path, "it is a folder, not a .cond file."));
+        }
+
         if (!File.Exists(path))
         {
             throw new CommandFailure(HostDiagnostics.FileNotFound(path));

@@ -22,6 +22,8 @@ public sealed record CellOutcome(SweepCell Cell, string Directory, RunStatus Sta
 /// </summary>
 public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bool quiet, bool report, CancellationToken cancellation)
 {
+    private bool firstCell = true;
+
     /// <summary>
     /// Where each cell's folder goes: with one cell, <paramref name="output"/> itself (or a new runs/&lt;experiment&gt;/&lt;run-id&gt;);
     /// with a sweep, a subfolder cell-&lt;hash of the cell's parameters&gt; of it.
@@ -52,7 +54,10 @@ public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bo
     /// </summary>
     private CellOutcome Finish(CellOutcome outcome)
     {
-        var results = RunReport.EvaluateExpectations(outcome.Directory, experiment.Loaded.Program.Info.Expectations);
+        // A run that did not reach its end has no "end" to check; `cond test` counts the run itself as failed.
+        var results = outcome.Status == RunStatus.Completed
+            ? RunReport.EvaluateExpectations(outcome.Directory, experiment.Loaded.Program.Info.Expectations)
+            : [];
         return outcome with { Expectations = results, ReportPath = report ? TryWriteReport(outcome.Directory) : null };
     }
 
@@ -84,10 +89,12 @@ public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bo
     {
         folder.WriteSource(experiment.Source.Text);
         folder.WriteEmitted(experiment.EmittedSource);
+        // The first cell's start-up counts from process start; a later cell's from its own start.
+        var startupOrigin = firstCell ? ProcessStartTime() : DateTime.Now;
+        firstCell = false;
         folder.Start(new RunInfo(ExperimentCompiler.ToolVersion, device.Name, null, cell.Overrides)
         {
             IlgpuVersion = device is IlgpuDevice ? typeof(ILGPU.Context).Assembly.GetName().Version?.ToString() : null,
-            StartupSeconds = SecondsSinceProcessStart(),
         });
 
         var title = experiment.Name + (cell.Label.Length > 0 ? " " + cell.Label : string.Empty);
@@ -96,7 +103,7 @@ public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bo
         {
             ProgressDisplay.Run(title, quiet, progress =>
             {
-                context = new RunContext(device, cell.Overrides, folder, new FolderProgress(folder, progress), cancellation);
+                context = new RunContext(device, cell.Overrides, folder, new FolderProgress(folder, progress, startupOrigin), cancellation);
                 experiment.Loaded.Program.Run(context);
             });
             Record(folder, context);
@@ -138,14 +145,28 @@ public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bo
         }
     }
 
-    private static double SecondsSinceProcessStart() =>
-        (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds;
-
-    /// <summary>Feeds progress to the display and to run.json's step count.</summary>
-    private sealed class FolderProgress(RunFolder folder, IProgress<TrainingProgress>? display) : IProgress<TrainingProgress>
+    private static DateTime ProcessStartTime()
     {
+        using var process = Process.GetCurrentProcess();
+        return process.StartTime;
+    }
+
+    /// <summary>
+    /// Feeds progress to the display and to run.json's step count; the first report (the training loop's, after its first
+    /// step) also fixes the run's start-up time.
+    /// </summary>
+    private sealed class FolderProgress(RunFolder folder, IProgress<TrainingProgress>? display, DateTime startupOrigin) : IProgress<TrainingProgress>
+    {
+        private bool first = true;
+
         public void Report(TrainingProgress value)
         {
+            if (first)
+            {
+                first = false;
+                folder.SetStartupSeconds((DateTime.Now - startupOrigin).TotalSeconds);
+            }
+
             folder.UpdateProgress(value.Step);
             display?.Report(value);
         }

@@ -20,11 +20,7 @@ internal sealed class LayerSnapshot
         Dimension = dimension;
         OutputWeights = outputWeights;
         Static = isStatic;
-        FullAmplitudes = new double[neurons];
-        for (var k = 0; k < neurons; k++)
-        {
-            FullAmplitudes[k] = Math.Abs(outputWeights[k]) * Norm(directions.AsSpan(k * dimension, dimension));
-        }
+        FullAmplitudes = Analysis.Features.Amplitudes(directions, neurons, dimension, outputWeights, Analysis.AmplitudeConvention.Full);
     }
 
     public int Neurons { get; }
@@ -62,36 +58,8 @@ internal sealed class LayerSnapshot
         var weights = model.ReadDouble(layer.Weight, m * n);
         var biases = layer.Bias is null ? new double[m] : model.ReadDouble(layer.Bias, m);
         var dimension = n + (layer.Bias is null ? 0 : 1);
-        var directions = new double[m * dimension];
-        for (var k = 0; k < m; k++)
-        {
-            Array.Copy(weights, k * n, directions, k * dimension, n);
-            if (layer.Bias is not null)
-            {
-                directions[k * dimension + n] = biases[k];
-            }
-        }
-
-        var outputWeights = new double[m];
-        if (layerIndex + 1 < layers.Count)
-        {
-            var next = layers[layerIndex + 1];
-            var nextWeights = model.ReadDouble(next.Weight, next.Outputs * next.Inputs);
-            for (var k = 0; k < m; k++)
-            {
-                var sum = 0.0;
-                for (var o = 0; o < next.Outputs; o++)
-                {
-                    sum += nextWeights[o * m + k] * nextWeights[o * m + k];
-                }
-
-                outputWeights[k] = next.Outputs == 1 ? nextWeights[k] : Math.Sqrt(sum);
-            }
-        }
-        else
-        {
-            Array.Fill(outputWeights, 1.0);
-        }
+        var directions = Analysis.Directions.WithBias(weights, m, n, layer.Bias is null ? [] : biases);
+        var outputWeights = OutputWeightsOf(model, layerIndex, m);
 
         var isStatic = layer.Activation == Activation.Relu
             ? Analysis.StaticNeurons.FromPreActivations(PreActivations(model, layerIndex, data, weights, biases), data.Count, m)
@@ -144,14 +112,22 @@ internal sealed class LayerSnapshot
         throw new InvalidOperationException("unreachable");
     }
 
-    private static double Norm(ReadOnlySpan<double> values)
+    /// <summary>
+    /// a_k, signed, when the next layer has one output; the norm of neuron k's outgoing weights when it has several; 1 for
+    /// the last layer.
+    /// </summary>
+    private static double[] OutputWeightsOf(FeedForwardModel model, int layerIndex, int neurons)
     {
-        var sum = 0.0;
-        foreach (var v in values)
+        var layers = model.Layers;
+        if (layerIndex + 1 == layers.Count)
         {
-            sum += v * v;
+            var ones = new double[neurons];
+            Array.Fill(ones, 1.0);
+            return ones;
         }
 
-        return Math.Sqrt(sum);
+        var next = layers[layerIndex + 1];
+        var nextWeights = model.ReadDouble(next.Weight, next.Outputs * next.Inputs);
+        return next.Outputs == 1 ? nextWeights : Analysis.Features.OutgoingNorms(nextWeights, next.Outputs, neurons);
     }
 }

@@ -72,7 +72,12 @@ public sealed class Observer
     /// all observations at step 0 and when <paramref name="final"/>: the initial state is every figure's reference (heatmaps
     /// side by side with it, RelDis from it), and the last row carries every measure for `expect … at end`.
     /// </summary>
-    public void Record(long unit, long step, double epoch, double loss, bool final)
+    /// <remarks>
+    /// The metrics row's step is <paramref name="unit"/>, the count training is declared in (epochs or steps), so that
+    /// schedules, array names and `expect … at N` all name the same rows; with mini-batches the number of optimizer
+    /// updates is epoch × ⌈n/batch⌉.
+    /// </remarks>
+    public void Record(long unit, double epoch, double loss, bool final)
     {
         var values = new double[columns.Count];
         Array.Fill(values, double.NaN);
@@ -96,7 +101,7 @@ public sealed class Observer
             }
         }
 
-        sink.AppendMetrics(step, epoch, values);
+        sink.AppendMetrics(unit, epoch, values);
     }
 
     private void Measure(MeasureSpec measure, long unit, double[] values, Dictionary<string, LayerSnapshot> snapshots, HashSet<string> weightsWritten)

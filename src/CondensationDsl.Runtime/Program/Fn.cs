@@ -12,9 +12,10 @@ public static class Fn
 
     /// <summary>
     /// log(1 + t) for t ≥ 0 without the cancellation of Math.Log(1 + t) for tiny t (softplus(−38) must be 3e-17, not 0):
-    /// below 1e-4 the series t − t²/2 + t³/3 is exact to double rounding.
+    /// below 1e-5 the series t − t²/2 + t³/3 has relative error under t³/4 ≤ 2.5e-16, about double rounding; above it
+    /// Math.Log(1 + t) loses at most ~1e-11 relative.
     /// </summary>
-    public static double Log1P(double t) => t < 1e-4 ? t * (1 - t * (0.5 - t / 3)) : Math.Log(1.0 + t);
+    public static double Log1P(double t) => t < 1e-5 ? t * (1 - t * (0.5 - t / 3)) : Math.Log(1.0 + t);
 
     public static double Tanh(double x) => Math.Tanh(x);
 

@@ -117,9 +117,9 @@ internal sealed class TrainingSession : IDisposable
             var loss = device.MseLossAndGradient(output, targets, outputGradient, n);
             CheckFinite(step, loss);
             var stop = step == total || (training.StopBelowLoss is { } tol && loss < tol);
-            if (stop || observer.IsDue(step))
+            if (stop || step == 0 || observer.IsDue(step))
             {
-                observer.Record(step, step, step, loss, final: stop);
+                observer.Record(step, step, loss, final: stop);
             }
 
             if (stop)
@@ -151,14 +151,15 @@ internal sealed class TrainingSession : IDisposable
         for (long unit = 0; ; unit++)
         {
             var final = unit == total;
-            if (final || observer.IsDue(unit) || training.StopBelowLoss is not null)
+            var due = unit == 0 || observer.IsDue(unit);
+            if (final || due || training.StopBelowLoss is not null)
             {
                 var loss = FullLoss();
                 CheckFinite(unit, loss);
                 final |= training.StopBelowLoss is { } tol && loss < tol;
-                if (final || observer.IsDue(unit))
+                if (final || due)
                 {
-                    observer.Record(unit, step, (double)step / sampler.StepsPerEpoch, loss, final);
+                    observer.Record(unit, (double)step / sampler.StepsPerEpoch, loss, final);
                 }
 
                 lastLoss = loss;

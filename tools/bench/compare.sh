@@ -26,7 +26,8 @@ dotnet build src/CondensationDsl.Cli -c Release -nologo -v quiet >/dev/null
 cond="src/CondensationDsl.Cli/bin/Release/net10.0/cond"
 out="$(mktemp -d)"; trap 'rm -rf "$out"' EXIT
 export COND_CACHE_DIR="$out/cache"
-ours=("$cond" run "tools/bench/$workload.cond" --device cpu --quiet -o "$out/run")
+# Figures and report are skipped: the reference script makes none (their cost is measured separately, see README).
+ours=("$cond" run "tools/bench/$workload.cond" --device cpu --quiet --no-report -o "$out/run")
 
 seconds() { local start end; start=$(date +%s.%N); "$@" >/dev/null 2>&1 || { echo "command failed: $*" >&2; exit 1; }; end=$(date +%s.%N); awk -v a="$start" -v b="$end" 'BEGIN { print b - a }'; }
 

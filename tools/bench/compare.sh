@@ -44,6 +44,7 @@ seconds "${theirs[@]}" >/dev/null   # warm-up of theirs (ours was warmed above)
 ratios=()
 for i in $(seq 1 "$pairs"); do
   rm -rf "$out/run"; a=$(seconds "${ours[@]}")
+  [ -n "${COND_BENCH_VERBOSE:-}" ] && grep -E "startupSeconds|wallSeconds" "$out/run/run.json" && ls "$COND_CACHE_DIR"
   b=$(seconds "${theirs[@]}")
   r=$(awk -v a="$a" -v b="$b" 'BEGIN { print b / a }')
   ratios+=("$r")

@@ -44,6 +44,19 @@ let private didYouMean (name: string) (candidates: string seq) =
 /// Numbers in messages: shortest round-trip form, invariant culture.
 let private num (v: float) = v.ToString("R", Globalization.CultureInfo.InvariantCulture)
 
+let rec private variablesOf (e: Expr) : string list =
+    match e with
+    | Number _ -> []
+    | Variable id -> [ id.Text ]
+    | Negate(o, _) -> variablesOf o
+    | Binary(_, l, r, _) -> variablesOf l @ variablesOf r
+    | Call(_, args, _) -> args |> List.collect (fun a -> variablesOf a.Value)
+    | Tuple(items, _) -> items |> List.collect variablesOf
+
+/// A let given another value than its default, by --set (Origin None) or by one sweep cell (Origin: the sweep
+/// value that set it, where a diagnostic about the consequence points).
+type Override = { Name: string; Value: float; Origin: Span option }
+
 /// Where an expression sits decides which variables it may use.
 type private Scope =
     { /// Lets visible here with their folded defaults (None = that let failed to check).
@@ -59,8 +72,40 @@ type private Scope =
       /// What this expression is, for messages ("the target of data train").
       What: string }
 
-type private Context(path: string, text: string) =
+type private Context(path: string, text: string, overrides: Map<string, Override>) =
     let diagnostics = ResizeArray<Diagnostic>()
+    /// let name → the names its value reads, so a value can be traced back to the overrides it depends on.
+    let letDependencies = Collections.Generic.Dictionary<string, string list>()
+    member _.Overrides = overrides
+    member _.SetLetDependencies (name: string) (names: string list) = letDependencies[name] <- names
+    /// The overrides an expression's value depends on, directly or through the lets it reads (an overridden let
+    /// stops the trace: its own expression no longer matters).
+    member _.Blame(e: Expr) : Override list =
+        let rec visit (seen: Set<string>) (todo: string list) =
+            match todo with
+            | [] -> seen
+            | n :: rest when seen.Contains n -> visit seen rest
+            | n :: rest ->
+                let next =
+                    match letDependencies.TryGetValue n with
+                    | true, names when not (overrides.ContainsKey n) -> names
+                    | _ -> []
+                visit (seen.Add n) (next @ rest)
+        visit Set.empty (variablesOf e) |> Seq.choose overrides.TryFind |> List.ofSeq
+    /// " with m = 0, lr = -1" naming the overrides behind `e`; "" when it has its default value.
+    member this.With(e: Expr) : string =
+        match this.Blame e with
+        | [] -> ""
+        | blamed -> " with " + String.Join(", ", blamed |> List.map (fun o -> $"{o.Name} = {num o.Value}"))
+    /// "got 0", or "but with m = 0 it is 0" when overrides made the value what it is.
+    member this.Got(e: Expr, v: float) : string =
+        match this.With e with
+        | "" -> $"got {num v}"
+        | given -> $"but{given} it is {num v}"
+    /// Reports a problem with the value of `e`: at the sweep value that caused it when there is one, else at `span`.
+    member this.ReportValue (code: string) (span: Span) (e: Expr) (message: string) =
+        let at = this.Blame e |> List.tryPick (fun o -> o.Origin) |> Option.defaultValue span
+        this.Report code at message
     member _.Report (code: string) (span: Span) (message: string) =
         diagnostics.Add(Diagnostic(code, path, span.Line, span.Column, span.Length, message))
     member _.Diagnostics = diagnostics
@@ -163,8 +208,9 @@ let rec private evaluate (ctx: Context) (scope: Scope) (e: Expr) : float option 
 let private evaluateFinite (ctx: Context) (scope: Scope) (e: Expr) : float option =
     match evaluate ctx scope e with
     | Some v when Double.IsNaN v || Double.IsInfinity v ->
-        ctx.Report DiagnosticCodes.NotFinite e.Span
-            $"{scope.What} evaluates to {num v} (with every let at its default); it must be a finite number."
+        let assuming = match ctx.With e with "" -> " with every let at its default" | given -> given
+        ctx.ReportValue DiagnosticCodes.NotFinite e.Span e
+            $"{scope.What} evaluates to {num v} ({assuming.TrimStart()}); it must be a finite number."
         None
     | r -> r
 
@@ -177,15 +223,6 @@ let rec usesVariables (e: Expr) =
     | Binary(_, l, r, _) -> usesVariables l || usesVariables r
     | Call(_, args, _) -> args |> List.exists (fun a -> usesVariables a.Value)
     | Tuple(items, _) -> items |> List.exists usesVariables
-
-let rec private variablesOf (e: Expr) : string list =
-    match e with
-    | Number _ -> []
-    | Variable id -> [ id.Text ]
-    | Negate(o, _) -> variablesOf o
-    | Binary(_, l, r, _) -> variablesOf l @ variablesOf r
-    | Call(_, args, _) -> args |> List.collect (fun a -> variablesOf a.Value)
-    | Tuple(items, _) -> items |> List.collect variablesOf
 
 let private isWholeLiteral (e: Expr) =
     let digits (t: string) = t |> Seq.forall Char.IsDigit
@@ -267,9 +304,34 @@ type CheckResult =
     { Experiment: CheckedExperiment option
       Diagnostics: Diagnostic list }
 
-let check (path: string) (text: string) (doc: Document) : CheckResult =
-    let ctx = Context(path, text)
+/// Where no source position fits (a --set seed when the file declares no seed).
+let private nowhere = { Start = 0; End = 0; Line = 0; Column = 0 }
+
+/// seed picks the random streams: a whole number ≥ 0 (e is what gave it its value, for the message).
+let private checkSeed (ctx: Context) (e: Expr) (seed: float option) =
+    match seed with
+    | Some s when s < 0.0 || Math.Floor s <> s ->
+        ctx.ReportValue DiagnosticCodes.NotWholeCount e.Span e $"seed must be a whole number ≥ 0, {ctx.Got(e, s)}."
+    | _ -> ()
+
+/// A let's value: its override when it has one (still evaluating the expression, for its own diagnostics), else
+/// its expression folded with the lets above it.
+let private letValue (ctx: Context) (scope: Scope) (name: string) (value: Expr) : float option =
+    let folded = evaluateFinite ctx scope value
+    match ctx.Overrides.TryFind name with
+    | Some o -> Some o.Value
+    | None -> folded
+
+/// The swept values of one axis, each with the place it is written (for diagnostics about it).
+type private SweepSource = { Axis: string; Values: (float * Span) list }
+
+/// One pass of the checker with `overrides` in place of those lets' defaults; also returns the sweep's values with
+/// their places, for the pass over sweep cells.
+let private checkPass (overrides: Map<string, Override>) (path: string) (text: string) (doc: Document) : CheckResult * SweepSource list =
     let statements = doc.Statements
+    let letNamesInFile = statements |> List.choose (function Let(n, _, _) -> Some n.Text | _ -> None) |> Set.ofList
+    // Names that are neither lets nor seed are the CLI's to reject; here they must not change anything.
+    let ctx = Context(path, text, overrides |> Map.filter (fun n _ -> n = "seed" || letNamesInFile.Contains n))
     let fileStart = { Start = 0; End = 1; Line = 1; Column = 1 }
 
     // ---- Top-level names share one namespace: lets, the data set, the model and its layers.
@@ -314,19 +376,23 @@ let check (path: string) (text: string) (doc: Document) : CheckResult =
             let scope =
                 { Lets = letValues; AllowLets = true; InputDim = None; FanIn = None
                   Later = Set.difference allLetNames (seenLets.Add n.Text); What = $"let {n.Text}" }
-            let v = evaluateFinite ctx scope value
+            let v = letValue ctx scope n.Text value
+            ctx.SetLetDependencies n.Text (variablesOf value)
             seenLets <- seenLets.Add n.Text
             if n.Text = "seed" then
-                match v with
-                | Some s when s < 0.0 || Math.Floor s <> s ->
-                    ctx.Report DiagnosticCodes.NotWholeCount value.Span $"seed must be a whole number ≥ 0, got {num s}."
-                | _ -> ()
+                // An overridden seed is blamed on its name (the let), not on the expression it replaced.
+                checkSeed ctx (if ctx.Overrides.ContainsKey "seed" then Variable n else value) v
             if ok then
                 letValues <- letValues.Add(n.Text, v)
                 lets.Add
                     { Name = n.Text; Value = value; Default = defaultArg v nan
                       IsInteger = isWholeLiteral value; IsComputed = usesVariables value; Text = ctx.Slice value.Span }
         | _ -> ()
+    // seed exists without a let (it then defaults to the run's own seed); an override of it is still checked.
+    match ctx.Overrides.TryFind "seed" with
+    | Some o when not (letNamesInFile.Contains "seed") ->
+        checkSeed ctx (Variable { Text = "seed"; Span = defaultArg o.Origin nowhere }) (Some o.Value)
+    | _ -> ()
 
     let letScope what = { Lets = letValues; AllowLets = true; InputDim = None; FanIn = None; Later = Set.empty; What = what }
     let value what e = evaluateFinite ctx (letScope what) e
@@ -335,13 +401,13 @@ let check (path: string) (text: string) (doc: Document) : CheckResult =
     let whole (what: string) (minimum: float) (e: Expr) : float option =
         match value what e with
         | Some v when Math.Floor v <> v || v < minimum || v > float Int32.MaxValue ->
-            ctx.Report DiagnosticCodes.NotWholeCount e.Span $"{what} must be a whole number ≥ {num minimum}, got {num v}."
+            ctx.ReportValue DiagnosticCodes.NotWholeCount e.Span e $"{what} must be a whole number ≥ {num minimum}, {ctx.Got(e, v)}."
             None
         | r -> r
 
     let inRange (code: string) (what: string) (ok: float -> bool) (range: string) (e: Expr) =
         match value what e with
-        | Some v when not (ok v) -> ctx.Report code e.Span $"{what} must be {range}, got {num v}."
+        | Some v when not (ok v) -> ctx.ReportValue code e.Span e $"{what} must be {range}, {ctx.Got(e, v)}."
         | _ -> ()
 
     /// A constant that must not depend on lets (it goes into ExperimentInfo, fixed before any --set).
@@ -353,6 +419,8 @@ let check (path: string) (text: string) (doc: Document) : CheckResult =
         else value what e
 
     // ---- data
+    /// The number of data points when it is known (it may be a let): bounds the batch and sizes activations.
+    let mutable pointsValue: float option = None
     let dataStatements = statements |> List.choose (function Data(n, src, t, s) -> Some(n, src, t, s) | _ -> None)
     for (_, _, _, s) in List.skip (min 1 dataStatements.Length) dataStatements do
         ctx.Report DiagnosticCodes.DuplicateBlock s "Language version 1 trains on one data set per experiment; remove this second \"data\" block."
@@ -376,10 +444,11 @@ let check (path: string) (text: string) (doc: Document) : CheckResult =
                 let hi = get "to" |> Option.bind (value $"to of data {n.Text}")
                 match lo, hi, get "to" with
                 | Some lo, Some hi, Some toExpr when not (lo < hi) ->
-                    ctx.Report DiagnosticCodes.ValueOutOfRange toExpr.Span
-                        $"The interval of data {n.Text} is empty: from ({num lo}) must be less than to ({num hi})."
+                    let both = Tuple([ (get "from").Value; toExpr ], toExpr.Span)
+                    ctx.ReportValue DiagnosticCodes.ValueOutOfRange toExpr.Span both
+                        $"The interval of data {n.Text} is empty{ctx.With both}: from ({num lo}) must be less than to ({num hi})."
                 | _ -> ()
-                get "points" |> Option.iter (whole $"points of data {n.Text}" 1.0 >> ignore)
+                pointsValue <- get "points" |> Option.bind (whole $"points of data {n.Text}" 1.0)
                 let dim =
                     match get "dim" with
                     | Some d -> constant $"dim of data {n.Text}" d |> Option.bind (fun _ -> whole $"dim of data {n.Text}" 1.0 d)
@@ -406,8 +475,7 @@ let check (path: string) (text: string) (doc: Document) : CheckResult =
             | other ->
                 ctx.Report DiagnosticCodes.SyntaxError other.Span "Expected a data source such as grid(-1, 1, points: 40)."
                 None
-    let points =
-        data |> Option.bind (fun d -> if usesVariables d.Points then None else value "points" d.Points)
+    let points = pointsValue
 
     // ---- model
     let models = statements |> List.choose (function Model(n, items, s) -> Some(n, items, s) | _ -> None)
@@ -440,8 +508,9 @@ let check (path: string) (text: string) (doc: Document) : CheckResult =
             let inputValue = input |> Option.bind (whole $"input of model {mname.Text}" 1.0)
             match inputValue, data with
             | Some i, Some d when int i <> d.Dim ->
-                ctx.Report DiagnosticCodes.InputSizeMismatch (fst inputs.Head).Span
-                    $"""model {mname.Text} takes {num i} input{(if i = 1.0 then "" else "s")} but data {d.Name} has dimension {d.Dim}. Write "input {d.Dim}"."""
+                let e = fst inputs.Head
+                ctx.ReportValue DiagnosticCodes.InputSizeMismatch e.Span e
+                    $"""model {mname.Text} takes {num i} input{(if i = 1.0 then "" else "s")}{ctx.With e} but data {d.Name} has dimension {d.Dim}. Write "input {d.Dim}"."""
             | _ -> ()
             /// normal(std: e) → e
             let initStd (what: string) (e: Expr) : Expr option =
@@ -463,10 +532,23 @@ let check (path: string) (text: string) (doc: Document) : CheckResult =
                       What = $"the init std of {what}" }
                 match evaluateFinite ctx scope std with
                 | Some v when v < 0.0 ->
-                    ctx.Report DiagnosticCodes.ValueOutOfRange std.Span $"The init std of {what} must be ≥ 0, got {num v}."
+                    ctx.ReportValue DiagnosticCodes.ValueOutOfRange std.Span std $"The init std of {what} must be ≥ 0, {ctx.Got(std, v)}."
                 | _ -> ()
+            /// One layer's weights (width × fan-in) and activations (width × points) are each one array: both must
+            /// fit in the largest array .NET allocates, or the run fails while building the model.
+            let checkLayerSize (what: string) (width: Expr) (w: float) (fanInExpr: Expr option) (fanIn: float option) =
+                let rows = defaultArg points 1.0
+                let other = max (defaultArg fanIn 1.0) rows
+                if w * other > float Array.MaxLength then
+                    let because =
+                        Tuple(width :: Option.toList fanInExpr @ (data |> Option.map (fun d -> d.Points) |> Option.toList), width.Span)
+                    let per = if other = rows then "data points" else "inputs"
+                    ctx.ReportValue DiagnosticCodes.ValueOutOfRange width.Span because
+                        $"{what} is too large{ctx.With because}: {num w} neurons × {num other} {per} = {num (w * other)} numbers in one array, more than the {Array.MaxLength} an array can hold. Use a smaller width."
             let layers = ResizeArray<CheckedLayer>()
             let mutable previous = inputValue
+            /// What gave `previous` its value (the input size or the previous layer's width).
+            let mutable previousExpr = input
             let mutable lastWidth = None
             let mutable modelInitChecked = false
             let mutable failed = false
@@ -513,10 +595,17 @@ let check (path: string) (text: string) (doc: Document) : CheckResult =
                                 ctx.Report DiagnosticCodes.MissingInit lname.Span
                                     $"{what} has no initialization. Add \"init normal(std: …)\" to model {mname.Text}, or init: normal(std: …) to the layer."
                             | None -> ()
-                        fanIns[lname.Text] <- previous
-                        layerNames.Add lname.Text
+                        // A second layer of the same name is already an error; keeping the first one's fan-in
+                        // stops measures of that name from being judged by the duplicate's shape as well.
+                        if not (fanIns.ContainsKey lname.Text) then
+                            fanIns[lname.Text] <- previous
+                            layerNames.Add lname.Text
+                        match width, widthValue with
+                        | Some w, Some wv -> checkLayerSize what w wv previousExpr previous
+                        | _ -> ()
                         previous <- widthValue
-                        lastWidth <- Some(lname, widthValue)
+                        previousExpr <- width
+                        lastWidth <- width |> Option.map (fun w -> lname, widthValue, w)
                         match width, activation, bias with
                         | Some w, Some a, Some bi when (match ownInit with Some None -> false | _ -> true) ->
                             layers.Add
@@ -528,9 +617,9 @@ let check (path: string) (text: string) (doc: Document) : CheckResult =
                 ctx.Report DiagnosticCodes.EmptyModel mname.Span
                     $"model {mname.Text} has no layers. Add at least one, e.g. dense out(1)."
             match lastWidth with
-            | Some(lname, Some w) when w <> 1.0 ->
-                ctx.Report DiagnosticCodes.OutputWidthMismatch lname.Span
-                    $"The last layer \"{lname.Text}\" has width {num w}, but loss mse compares it with a scalar target: the output layer needs width 1 (add dense out(1))."
+            | Some(lname, Some w, wexpr) when w <> 1.0 ->
+                ctx.ReportValue DiagnosticCodes.OutputWidthMismatch lname.Span wexpr
+                    $"The last layer \"{lname.Text}\" has width {num w}{ctx.With wexpr}, but loss mse compares it with a scalar target: the output layer needs width 1 (add dense out(1))."
             | _ -> ()
             match input with
             | Some i when not failed && layers.Count > 0 -> Some(mname.Text, i, List.ofSeq layers, modelInit, mspan)
@@ -584,8 +673,8 @@ let check (path: string) (text: string) (doc: Document) : CheckResult =
                         b.TryFind "lr" |> Option.map (fun a ->
                             match value "lr" a.Value with
                             | Some v when v <= 0.0 ->
-                                ctx.Report DiagnosticCodes.NonPositiveLearningRate a.Value.Span
-                                    $"The learning rate must be > 0, got {num v}. Use e.g. lr: 0.1."
+                                ctx.ReportValue DiagnosticCodes.NonPositiveLearningRate a.Value.Span a.Value
+                                    $"The learning rate must be > 0, {ctx.Got(a.Value, v)}. Use e.g. lr: 0.1."
                             | _ -> ()
                             a.Value)
                     match o.Text with
@@ -599,8 +688,9 @@ let check (path: string) (text: string) (doc: Document) : CheckResult =
                         | Some be ->
                             match whole "batch" 1.0 be, points with
                             | Some bv, Some p when bv > p ->
-                                ctx.Report DiagnosticCodes.BatchTooLarge be.Span
-                                    $"batch ({num bv}) is larger than the data ({num p} points). Use batch ≤ {num p}, or gd for full batches."
+                                let both = Tuple(be :: (data |> Option.map (fun d -> d.Points) |> Option.toList), be.Span)
+                                ctx.ReportValue DiagnosticCodes.BatchTooLarge be.Span both
+                                    $"batch ({num bv}) is larger than the data ({num p} points){ctx.With both}. Use batch ≤ {num p}, or gd for full batches."
                             | _ -> ()
                         | None -> ()
                         match lr b, batch with
@@ -663,6 +753,31 @@ let check (path: string) (text: string) (doc: Document) : CheckResult =
 
     // ---- observe
     let observations = ResizeArray<CheckedObservation>()
+    /// An option's value for comparing observations: the number it folds to, or its text when it reads lets.
+    let optionText (e: Expr) =
+        if usesVariables e then ctx.Slice e.Span
+        else value "A measure option" e |> Option.map num |> Option.defaultValue (ctx.Slice e.Span)
+    /// Metrics column → the options of the first observation writing it, and where that is.
+    let columnOptions = Collections.Generic.Dictionary<string, string * Span>()
+    /// One metrics column per measure and layer: observing it in several schedules is fine, but only with the same
+    /// options, or two different quantities would be written into the same column.
+    let checkSameOptions (span: Span) (measure: CheckedMeasure) =
+        let column =
+            match measure with
+            | MClusters(l, t, s, n, ma) ->
+                let signed = if s then "true" else "false"
+                Some($"clusters.{l}", $"threshold: {optionText t}, signed: {signed}, negligible: {optionText n}, mass: {optionText ma}")
+            | MFeatures(l, amp) -> Some($"features.{l}", $"amplitude: {amp.ToLowerInvariant()}")
+            | MLoss | MCosine _ | MRelDis _ -> None
+        match column with
+        | Some(key, options) ->
+            match columnOptions.TryGetValue key with
+            | true, (first, firstSpan) when first <> options ->
+                ctx.Report DiagnosticCodes.ConflictingMeasureOptions span
+                    $"{key} is observed on line {firstSpan.Line} with ({first}) and here with ({options}); both would write the metrics column {key}. Use the same options in every observe block."
+            | true, _ -> ()
+            | _ -> columnOptions[key] <- (options, span)
+        | None -> ()
     /// Every measure that parsed, with its schedule when valid: expectations are checked against these, so one error
     /// in an observe block does not make every expectation on it fail too.
     let recorded = ResizeArray<CheckedSchedule option * CheckedMeasure list>()
@@ -768,6 +883,8 @@ let check (path: string) (text: string) (doc: Document) : CheckResult =
                                 | Some s when exists -> Some(MClusters(layer.Text, threshold, s, negligible, mass))
                                 | _ -> None)
             recorded.Add(sched, List.choose id checkedMeasures)
+            for (m, c) in List.zip measures checkedMeasures do
+                c |> Option.iter (checkSameOptions m.Span)
             match sched with
             | Some s when checkedMeasures |> List.forall Option.isSome ->
                 observations.Add { Schedule = s; Measures = List.choose id checkedMeasures }
@@ -776,6 +893,7 @@ let check (path: string) (text: string) (doc: Document) : CheckResult =
 
     // ---- sweep
     let sweep = ResizeArray<CheckedSweepAxis>()
+    let sweepSources = ResizeArray<SweepSource>()
     let letNames = lets |> Seq.map (fun l -> l.Name) |> List.ofSeq
     for st in statements do
         match st with
@@ -802,7 +920,8 @@ let check (path: string) (text: string) (doc: Document) : CheckResult =
                                     ctx.Report DiagnosticCodes.NotWholeCount e.Span
                                         $"{n} is an integer parameter, so its sweep values must be whole numbers; got {num v}."
                                 | _ -> ()
-                            if vs |> List.forall (snd >> Option.isSome) && not items.IsEmpty then Some(vs |> List.map (snd >> Option.get))
+                            if vs |> List.forall (snd >> Option.isSome) && not items.IsEmpty then
+                                Some(vs |> List.map (fun (e, v) -> v.Value, e.Span))
                             else None
                         | Range(a, b, span) ->
                             match constant "A sweep range bound" a, constant "A sweep range bound" b with
@@ -819,10 +938,12 @@ let check (path: string) (text: string) (doc: Document) : CheckResult =
                                     ctx.Report DiagnosticCodes.InvalidSweepRange span
                                         $"The range {num lo}..{num hi} has {num (hi - lo + 1.0)} values; a sweep holds at most 100000."
                                     None
-                                else Some [ for v in lo..hi -> v ]
+                                else Some [ for v in lo..hi -> v, span ]
                             | _ -> None
                     match values with
-                    | Some vs -> sweep.Add { Name = n; Values = vs }
+                    | Some vs ->
+                        sweep.Add { Name = n; Values = List.map fst vs }
+                        sweepSources.Add { Axis = n; Values = vs }
                     | None -> ()
         | _ -> ()
 
@@ -953,4 +1074,50 @@ let check (path: string) (text: string) (doc: Document) : CheckResult =
                   Data = d; ModelName = mname; Input = input; Layers = layers; ModelInitStd = init; Training = t
                   Observations = List.ofSeq observations; Sweep = List.ofSeq sweep; Expectations = List.ofSeq expectations }
         | _ -> None
-    { Experiment = experiment; Diagnostics = diagnostics }
+    { Experiment = experiment; Diagnostics = diagnostics }, List.ofSeq sweepSources
+
+/// The errors `overrides` cause that the defaults (whose diagnostics are `defaults`) do not.
+let private errorsWith (overrides: Map<string, Override>) (defaults: Diagnostic list) path text doc : Diagnostic list =
+    let key (d: Diagnostic) = d.Code, d.Line, d.Column, d.Message
+    let known = defaults |> List.map key |> Set.ofList
+    let result, _ = checkPass overrides path text doc
+    result.Diagnostics |> List.filter (fun d -> d.IsError && not (known.Contains(key d)))
+
+/// Checking every cell of a big grid would make `cond check` slow; beyond this many cells only each axis value (the
+/// others at default) is checked.
+let private maxCheckedCells = 10_000
+
+/// The sweep cells to check: each axis value alone (the others at default), which finds most problems and names
+/// one value; then, when the grid is small enough and has several axes, every cell, for problems of combinations.
+let private sweepCells (sources: SweepSource list) : Map<string, Override> list =
+    let overrideOf (s: SweepSource) (v: float, span: Span) = s.Axis, { Name = s.Axis; Value = v; Origin = Some span }
+    let single = [ for s in sources do for vs in s.Values -> Map [ overrideOf s vs ] ]
+    let count = sources |> List.fold (fun n s -> n * int64 s.Values.Length) 1L
+    let product () =
+        sources |> List.fold (fun cells s -> [ for c in cells do for vs in s.Values -> c @ [ overrideOf s vs ] ]) [ [] ]
+        |> List.map Map.ofList
+    single @ (if sources.Length > 1 && count <= int64 maxCheckedCells then product () else [])
+
+/// The errors some sweep cell has (each once), sorted by place.
+let private sweepErrors (sources: SweepSource list) (defaults: Diagnostic list) path text doc : Diagnostic list =
+    sweepCells sources
+    |> List.collect (fun cell -> errorsWith cell defaults path text doc)
+    |> List.distinctBy (fun d -> d.Code, d.Line, d.Column, d.Message)
+
+let private sortByPlace (ds: Diagnostic list) = ds |> List.sortBy (fun d -> d.Line, d.Column)
+
+/// Checks a document with every let at its default, then every sweep cell's values (when the defaults pass).
+let check (path: string) (text: string) (doc: Document) : CheckResult =
+    let result, sources = checkPass Map.empty path text doc
+    if sources.IsEmpty || result.Experiment.IsNone then result
+    else
+        match sweepErrors sources result.Diagnostics path text doc with
+        | [] -> result
+        | errors -> { Experiment = None; Diagnostics = sortByPlace (result.Diagnostics @ errors) }
+
+/// The errors the values (let name → value; other names ignored) cause beyond those of the defaults: what a run with
+/// --set must be refused for.
+let checkValues (path: string) (text: string) (doc: Document) (values: (string * float) seq) : Diagnostic list =
+    let overrides = values |> Seq.map (fun (n, v) -> n, { Name = n; Value = v; Origin = None }) |> Map.ofSeq
+    let defaults, _ = checkPass Map.empty path text doc
+    errorsWith overrides defaults.Diagnostics path text doc |> sortByPlace

@@ -1,6 +1,7 @@
 namespace CondensationDsl.Language
 
 open System
+open System.Collections.Generic
 open System.IO
 
 /// What Check or Emit produced. C#-friendly: arrays and nullable strings, no F# types.
@@ -72,6 +73,11 @@ type Compiler =
                 i <- i + 1
             found
 
+    /// Never a stack trace for bad input: an exception here is our bug, reported as a diagnostic.
+    static member private InternalError(path: string, ex: exn) : Diagnostic =
+        Diagnostic(DiagnosticCodes.InternalCompilerError, path, 1, 1, 1,
+                   $"Internal compiler error ({ex.GetType().Name}: {ex.Message}). This is a bug in CondensationDsl, not in your experiment; please report it with the .cond file.")
+
     static member private Run(path: string, text: string, emit: bool) : CompilationResult =
         match Compiler.Limits(path, text) with
         | Some d -> CompilationResult([| d |], null, null, null, text)
@@ -90,18 +96,29 @@ type Compiler =
                     | Some exp when emit -> Emitter.emit path text exp
                     | _ -> null
                 CompilationResult(diagnostics, source, Option.toObj name, Option.toObj cls, text)
-        with ex ->
-            // Never a stack trace for bad input: an exception here is our bug, reported as a diagnostic.
-            let d =
-                Diagnostic(DiagnosticCodes.InternalCompilerError, path, 1, 1, 1,
-                           $"Internal compiler error ({ex.GetType().Name}: {ex.Message}). This is a bug in CondensationDsl, not in your experiment; please report it with the .cond file.")
-            CompilationResult([| d |], null, null, null, text)
+        with ex -> CompilationResult([| Compiler.InternalError(path, ex) |], null, null, null, text)
 
     /// Parses and checks `text` (the content of `path`, used in messages); no C#.
     static member Check(path: string, text: string) : CompilationResult = Compiler.Run(path, text, false)
 
     /// Parses, checks and emits: CSharpSource holds the program when HasErrors is false.
     static member Emit(path: string, text: string) : CompilationResult = Compiler.Run(path, text, true)
+
+    /// The errors a run with `values` (let name → value, as from --set or one sweep cell) would fail on: every value
+    /// and range check redone with those lets replaced (lets computed from them recomputed), and seed a whole number
+    /// ≥ 0. Only errors the values cause are returned (the defaults' own are Check's); names that are not lets or seed
+    /// are ignored (the CLI rejects them). Empty when the run may go ahead.
+    static member CheckValues(path: string, text: string, values: IReadOnlyDictionary<string, double>) : Diagnostic[] =
+        match Compiler.Limits(path, text) with
+        | Some d -> [| d |]
+        | None ->
+        try
+            match Parser.parse path text with
+            | Result.Error d -> [| d |]
+            | Result.Ok doc ->
+                let pairs = values |> Seq.map (fun kv -> kv.Key, kv.Value)
+                Checker.checkValues path text doc pairs |> Array.ofList
+        with ex -> [| Compiler.InternalError(path, ex) |]
 
     /// Reads `path` (file not found / unreadable become diagnostics) and emits.
     static member EmitFile(path: string) : CompilationResult =

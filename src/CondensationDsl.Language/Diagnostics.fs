@@ -124,6 +124,8 @@ module DiagnosticCodes =
     let DuplicateObservationStep = "COND0506"
     [<Literal>]
     let MissingTarget = "COND0507"
+    [<Literal>]
+    let ConflictingMeasureOptions = "COND0508"
 
     [<Literal>]
     let FileNotFound = "COND0901"
@@ -135,6 +137,10 @@ module DiagnosticCodes =
     let IllTypedParameter = "COND0904"
     [<Literal>]
     let UnknownDevice = "COND0905"
+    [<Literal>]
+    let DeviceUnavailable = "COND0906"
+    [<Literal>]
+    let OutputNotWritable = "COND0907"
     [<Literal>]
     let InternalCompilerError = "COND0999"
 
@@ -193,11 +199,14 @@ module DiagnosticCodes =
            w SweepAxisUnused "Sweep axis has no effect"
            w DuplicateObservationStep "Observation step listed twice"
            e MissingTarget "Missing target"
+           e ConflictingMeasureOptions "Measure observed with different options"
            e FileNotFound "File not found"
            e FileUnreadable "File unreadable"
            e UnknownParameter "Unknown parameter"
            e IllTypedParameter "Ill-typed parameter value"
            e UnknownDevice "Unknown device"
+           e DeviceUnavailable "Device not available"
+           e OutputNotWritable "Output cannot be written"
            e InternalCompilerError "Internal compiler error" |]
 
     let private byCode = All |> Array.map (fun d -> d.Code, d) |> dict
@@ -288,6 +297,16 @@ type HostDiagnostics =
         let list = String.Join(", ", known)
         Diagnostic(DiagnosticCodes.UnknownDevice, "cond", 0, 0, 1,
                    $"Unknown device \"{device}\".{hint} Expected one of: {list}.")
+
+    /// `--device cuda|opencl` on a machine without one; <paramref name="reason"/> says what is missing.
+    static member DeviceUnavailable(device: string, reason: string) =
+        Diagnostic(DiagnosticCodes.DeviceUnavailable, "cond", 0, 0, 1,
+                   $"Device \"{device}\" is not available: {reason} Run 'cond devices' to see what this machine has, or use --device auto.")
+
+    /// A run folder, emitted file or report that cannot be written (permissions, a file in the way, a full disk).
+    static member OutputNotWritable(path: string, reason: string) =
+        Diagnostic(DiagnosticCodes.OutputNotWritable, path, 0, 0, 1,
+                   $"Cannot write \"{path}\": {reason} Choose another folder with -o, or check its permissions and free space.")
 
     /// Roslyn rejected code we emitted: a bug of ours, not of the experiment. Points at the emitted file.
     static member InternalCompilerError(emittedPath: string, line: int, column: int, detail: string) =

@@ -79,6 +79,36 @@ public sealed class DiagnosticsTests(CondSandbox sandbox) : IClassFixture<CondSa
     }
 
     [Fact]
+    public void A_device_this_machine_lacks_is_a_diagnostic_not_a_stack_trace()
+    {
+        // No CI or development machine here has CUDA; on one that does, the run simply starts.
+        if (Environment.GetEnvironmentVariable("COND_CUDA_TESTS") == "1")
+        {
+            return;
+        }
+
+        var result = sandbox.Run("run", CondSandbox.QuickExample, "--device", "cuda", "--quiet", "--no-report", "-o", sandbox.NewPath("no-cuda"));
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("error COND0906:", result.StdErr);
+        Assert.DoesNotContain(StackTraceMarker, result.StdErr);
+    }
+
+    [Theory]
+    [InlineData("run")]
+    [InlineData("emit")]
+    public void An_output_folder_that_cannot_be_written_is_a_diagnostic(string command)
+    {
+        var blocker = sandbox.NewPath("a-file");
+        File.WriteAllText(blocker, "not a folder");
+        var result = sandbox.Run(command, CondSandbox.QuickExample, "-o", Path.Combine(blocker, "inside"));
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("error COND0907:", result.StdErr);
+        Assert.DoesNotContain(StackTraceMarker, result.StdErr);
+    }
+
+    [Fact]
     public void No_command_is_a_usage_error()
     {
         var result = sandbox.Run();

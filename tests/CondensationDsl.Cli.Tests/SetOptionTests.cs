@@ -13,6 +13,8 @@ public sealed class SetOptionTests(CondSandbox sandbox) : IClassFixture<CondSand
     [InlineData("seed=1.5", "COND0904", "integer")]
     [InlineData("gamma=fast", "COND0904", "real")]
     [InlineData("m", "COND0904", "integer")]
+    [InlineData("m=0", "COND0401", "with m = 0")]
+    [InlineData("seed=-1", "COND0401", "seed must be a whole number")]
     public void Bad_set_is_a_usage_error(string assignment, string code, string hint)
     {
         var output = sandbox.NewPath("bad-set");

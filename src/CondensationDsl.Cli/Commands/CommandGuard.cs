@@ -17,7 +17,7 @@ public static class CommandGuard
         }
         catch (UsageException usage)
         {
-            Terminal.Report(usage.Diagnostic);
+            Terminal.Report(usage.Diagnostics, usage.SourceText);
             return ExitCodes.Usage;
         }
         catch (CommandFailure failure)

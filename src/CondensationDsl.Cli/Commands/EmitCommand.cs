@@ -19,9 +19,12 @@ public static class EmitCommand
             return ExitCodes.Success;
         }
 
-        Directory.CreateDirectory(outputDirectory);
         var target = Path.Combine(outputDirectory, "Experiment.cs");
-        File.WriteAllText(target, result.CSharpSource);
+        OutputFiles.Write(target, () =>
+        {
+            Directory.CreateDirectory(outputDirectory);
+            File.WriteAllText(target, result.CSharpSource);
+        });
         Console.WriteLine(target);
         return ExitCodes.Success;
     });

@@ -1,3 +1,4 @@
+using CondensationDsl.Cli.Output;
 using CondensationDsl.Cli.Running;
 using CondensationDsl.Kernels;
 using CondensationDsl.Language;
@@ -23,11 +24,18 @@ public static class DeviceSelector
     public static IDevice Create(string kind)
     {
         Validate(kind);
-        return kind switch
+        try
         {
-            "auto" => (IDevice?)IlgpuDevices.TryCreateBest() ?? new CpuDevice(),
-            "cpu" => new CpuDevice(),
-            _ => IlgpuDevices.Create(kind),
-        };
+            return kind switch
+            {
+                "auto" => (IDevice?)IlgpuDevices.TryCreateBest() ?? new CpuDevice(),
+                "cpu" => new CpuDevice(),
+                _ => IlgpuDevices.Create(kind),
+            };
+        }
+        catch (DeviceUnavailableException unavailable)
+        {
+            throw new CommandFailure(HostDiagnostics.DeviceUnavailable(kind, unavailable.Message));
+        }
     }
 }

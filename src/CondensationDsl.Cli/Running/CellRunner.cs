@@ -34,9 +34,10 @@ public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bo
         var sweepRoot = experiment.Cells.Count > 1 ? output ?? NewSweepFolder(runsRoot) : null;
         foreach (var cell in experiment.Cells)
         {
-            using var folder = sweepRoot is not null
-                ? RunFolder.At(Path.Combine(sweepRoot, "cell-" + cell.Id), experiment.Name)
-                : output is not null ? RunFolder.At(output, experiment.Name) : RunFolder.Create(experiment.Name, runsRoot);
+            var target = sweepRoot is not null ? Path.Combine(sweepRoot, "cell-" + cell.Id) : output ?? runsRoot;
+            using var folder = OutputFiles.Write(target, () => sweepRoot is not null || output is not null
+                ? RunFolder.At(target, experiment.Name)
+                : RunFolder.Create(experiment.Name, runsRoot));
             var outcome = Finish(Run(cell, folder));
             outcomes.Add(outcome);
             if (outcome.Status == RunStatus.Interrupted)
@@ -81,7 +82,7 @@ public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bo
         // A throw-away RunFolder would write run.json; the sweep folder only groups the cells' folders.
         var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture);
         var path = Path.GetFullPath(Path.Combine(runsRoot, experiment.Name, stamp + "-sweep-" + Environment.ProcessId));
-        Directory.CreateDirectory(path);
+        OutputFiles.Write(path, () => Directory.CreateDirectory(path));
         return path;
     }
 

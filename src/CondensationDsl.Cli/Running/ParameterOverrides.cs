@@ -4,10 +4,20 @@ using CondensationDsl.Runtime.Program;
 
 namespace CondensationDsl.Cli.Running;
 
-/// <summary>Bad command-line input (unknown `--set` name, ill-typed value, unknown device): exit code 2.</summary>
-public sealed class UsageException(Diagnostic diagnostic) : Exception(diagnostic.Message)
+/// <summary>
+/// Bad command-line input (unknown `--set` name, ill-typed or out-of-range value, unknown device): exit code 2.
+/// <see cref="SourceText"/>, when given, lets the diagnostics show the lines of the experiment they point at.
+/// </summary>
+public sealed class UsageException(IReadOnlyList<Diagnostic> diagnostics, string? sourceText = null) : Exception(diagnostics[0].Message)
 {
-    public Diagnostic Diagnostic { get; } = diagnostic;
+    public UsageException(Diagnostic diagnostic)
+        : this([diagnostic])
+    {
+    }
+
+    public IReadOnlyList<Diagnostic> Diagnostics { get; } = diagnostics;
+
+    public string? SourceText { get; } = sourceText;
 }
 
 /// <summary>Parses and validates `--set name=value` against the experiment's declared parameters.</summary>

@@ -59,12 +59,30 @@ public sealed class PreparedExperiment : IDisposable
             var info = loaded.Program.Info;
             var overrides = ParameterOverrides.Parse(path, assignments, info.Parameters);
             var cells = SweepPlan.Expand(info.Sweep, overrides);
+            RejectInvalidValues(source, cells);
             return new PreparedExperiment(source, emitted, loaded, cells, clock.Elapsed, host.LastLoadWasCached);
         }
         catch
         {
             loaded.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The checker's range checks again with each cell's values: the file's own sweep values passed them at compile
+    /// time, so what fails here comes from `--set` (alone or combined with a sweep value) — a usage error, before any run.
+    /// </summary>
+    private static void RejectInvalidValues(SourceFile source, IReadOnlyList<SweepCell> cells)
+    {
+        var problems = cells
+            .Where(cell => cell.Overrides.Count > 0)
+            .SelectMany(cell => Compiler.CheckValues(source.DisplayPath, source.Text, cell.Overrides))
+            .DistinctBy(diagnostic => diagnostic.ToMsBuildFormat())
+            .ToArray();
+        if (problems.Length > 0)
+        {
+            throw new UsageException(problems, source.Text);
         }
     }
 

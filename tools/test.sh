@@ -3,7 +3,7 @@
 # TRX results: "N passed, N failed, N skipped". Exits non-zero on any failure or on a test project that
 # produced no results (a crashed test host counts as failed, never as silently passed).
 #   tools/test.sh                 the suite CI runs
-#   COND_SLOW=1 tools/test.sh     also the slow, thorough checks (full examples, long determinism runs)
+#   COND_BROWSER_TESTS=1, COND_CUDA_TESTS=1, COND_PERF=1 enable the checks that need Chromium, a CUDA GPU, a quiet machine
 #   tools/test.sh --filter X      extra arguments go to `dotnet test`
 set -uo pipefail
 cd "$(dirname "$0")/.."

@@ -6,6 +6,21 @@ namespace CondensationDsl.Cli.Tests;
 /// <summary>`cond test`: runs the file, checks every `expect`, prints a table and a summary line; exit 1 on any failure.</summary>
 public sealed class TestCommandTests(CondSandbox sandbox) : IClassFixture<CondSandbox>
 {
+    /// <summary>The examples are the paper's figures: each must keep showing its effect (its `expect` clauses), report included.</summary>
+    [Fact]
+    public void Every_example_passes_its_expectations_with_figures_and_report()
+    {
+        var examples = Directory.GetFiles(Path.Combine(CondSandbox.RepositoryRoot, "examples"), "*.cond").Order().ToArray();
+        var output = sandbox.NewPath("examples");
+        var result = sandbox.Run(["test", .. examples, "--device", "cpu", "-o", output]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Matches(new Regex(@"^\d+ passed, 0 failed\s*$", RegexOptions.Multiline), result.StdOut);
+        var reports = Directory.GetFiles(output, "report.html", SearchOption.AllDirectories);
+        Assert.Equal(examples.Length, reports.Length);
+        Assert.All(reports, report => Assert.NotEmpty(Directory.GetFiles(Path.Combine(Path.GetDirectoryName(report)!, "figures"), "*.png")));
+    }
+
     [Fact]
     public async Task Holding_expectations_pass_and_a_false_one_fails()
     {

@@ -6,7 +6,7 @@ using CondensationDsl.Runtime.Program;
 namespace CondensationDsl.Reporting;
 
 /// <summary>
-/// One run's result folder (DESIGN.md §6): experiment.cond, Experiment.cs, run.json, metrics.csv and arrays/*.npy.
+/// One run's result folder (DESIGN.md §6): experiment.cond, Experiment.cs, run.json, model.json, metrics.csv and arrays/*.npy.
 /// Whole files are replaced atomically; metrics.csv grows by complete rows; run.json is rewritten at every status change and,
 /// at most once per <see cref="RunJsonInterval"/>, after a metrics row. Thread-safe: a Ctrl-C handler may call
 /// <see cref="Fail"/> while the training thread appends rows.
@@ -225,6 +225,9 @@ public sealed class RunFolder : IRunSink, IDisposable
         System.IO.Directory.CreateDirectory(ArraysDirectory);
         AtomicFile.WriteAllBytes(Path.Combine(ArraysDirectory, name + ".npy"), bytes);
     }
+
+    /// <summary>Writes model.json: the layers with each activation's multiplicity p and 2p bound (see <see cref="ModelFile"/>).</summary>
+    public void DescribeModel(ModelSpec model) => ModelFile.Write(Directory, ModelDescription.From(model));
 
     /// <summary>Closes metrics.csv. A run that never reported its end is recorded as interrupted.</summary>
     public void Dispose()

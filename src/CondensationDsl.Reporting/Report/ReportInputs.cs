@@ -12,7 +12,10 @@ internal sealed record ReportInputs(
     IReadOnlyList<ExpectationResult> Expectations,
     string? ExpectationsProblem,
     MetricsSummary? Metrics,
-    string? MetricsProblem)
+    string? MetricsProblem,
+    ModelDescription? Model,
+    string? ModelProblem,
+    IReadOnlyDictionary<string, SteppedValue> EarlyClusters)
 {
     public string Name => Header?.Name ?? Run.Experiment ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(RunDirectory));
 
@@ -34,7 +37,19 @@ internal sealed record ReportInputs(
             expectationsProblem = ex.Message;
         }
 
+        ModelDescription? model = null;
+        string? modelProblem = null;
+        try
+        {
+            model = ModelFile.Read(runDirectory);
+        }
+        catch (FormatException ex)
+        {
+            modelProblem = ex.Message;
+        }
+
         MetricsSummary? metrics = null;
+        IReadOnlyDictionary<string, SteppedValue> earlyClusters = new Dictionary<string, SteppedValue>();
         string? metricsProblem = null;
         var metricsPath = Path.Combine(runDirectory, RunFolder.MetricsFileName);
         if (!File.Exists(metricsPath))
@@ -45,7 +60,9 @@ internal sealed record ReportInputs(
         {
             try
             {
-                metrics = MetricsSummary.From(MetricsTable.Read(metricsPath));
+                var table = MetricsTable.Read(metricsPath);
+                metrics = MetricsSummary.From(table);
+                earlyClusters = EarlyClusterCounts.Find(table, model?.Layers.Select(l => l.Name) ?? []);
             }
             catch (FormatException ex)
             {
@@ -54,6 +71,7 @@ internal sealed record ReportInputs(
         }
 
         var header = source is null ? null : ExperimentHeader.Find(source);
-        return new ReportInputs(Path.GetFullPath(runDirectory), RunRecord.Read(runDirectory), source, header, expectations, expectationsProblem, metrics, metricsProblem);
+        return new ReportInputs(Path.GetFullPath(runDirectory), RunRecord.Read(runDirectory), source, header, expectations, expectationsProblem, metrics, metricsProblem,
+            model, modelProblem, earlyClusters);
     }
 }

@@ -19,11 +19,12 @@ internal static class ReportPage
         RenderHeader(html, inputs);
         RunSection.Render(html, inputs);
         ExpectationsSection.Render(html, inputs);
+        ModelSection.Render(html, inputs);
         MetricsSection.Render(html, inputs);
         html.Append(figuresHtml);
         SourceSection.Render(html, inputs);
         html.Append("<footer>Built from the run folder's files alone: experiment.cond, run.json, metrics.csv, ")
-            .Append(ExpectationsFile.FileName).Append(" and figures/.</footer>\n</body>\n</html>\n");
+            .Append(ExpectationsFile.FileName).Append(", ").Append(ModelFile.FileName).Append(" and figures/.</footer>\n</body>\n</html>\n");
         return html.ToString();
     }
 
@@ -50,7 +51,9 @@ internal static class ReportPage
                 .Append(Html.Escape(status)).Append("</strong>: ").Append(Html.Escape(explanation)).Append("</div>\n");
         }
 
-        html.Append("<nav><a href=\"#run\">Run</a><a href=\"#expectations\">Expectations</a><a href=\"#metrics\">Metrics</a>")
+        html.Append("<nav><a href=\"#run\">Run</a><a href=\"#expectations\">Expectations</a>")
+            .Append(inputs.Model is null && inputs.ModelProblem is null ? string.Empty : "<a href=\"#model\">Model</a>")
+            .Append("<a href=\"#metrics\">Metrics</a>")
             .Append("<a href=\"#figures\">Figures</a><a href=\"#source\">Source</a></nav>\n</header>\n");
     }
 }

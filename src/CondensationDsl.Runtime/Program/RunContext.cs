@@ -13,6 +13,14 @@ public interface IRunSink
 
     /// <summary>Writes arrays/&lt;name&gt;.npy (float64, C order).</summary>
     void WriteArray(string name, IReadOnlyList<int> shape, ReadOnlySpan<double> data);
+
+    /// <summary>
+    /// The model being trained, once, before the first observation (the run folder writes model.json from it). A default
+    /// no-op, so sinks that do not care about the model need not implement it.
+    /// </summary>
+    void DescribeModel(ModelSpec model)
+    {
+    }
 }
 
 /// <summary>Training progress for a progress bar or periodic log lines.</summary>

@@ -73,6 +73,8 @@ internal sealed class TrainingSession : IDisposable
             BatchTargets = new float[Sampler.BatchSize];
         }
 
+        // Before the Observer, which records step 0: a report reading the folder mid-run then already knows the layers.
+        context.Sink.DescribeModel(modelSpec);
         observer = new Observer(context.Sink, model, dataset, observations);
     }
 

@@ -24,6 +24,9 @@ public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bo
 {
     private bool firstCell = true;
 
+    /// <summary>The report warm-up started with the first cell (null with --no-report); see <see cref="RunReport.StartWarmUp"/>.</summary>
+    private Task? warmUp;
+
     /// <summary>
     /// Where each cell's folder goes: with one cell, <paramref name="output"/> itself (or a new runs/&lt;experiment&gt;/&lt;run-id&gt;);
     /// with a sweep, a subfolder cell-&lt;hash of the cell's parameters&gt; of it.
@@ -31,6 +34,7 @@ public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bo
     public IReadOnlyList<CellOutcome> RunAll(string? output, string runsRoot = "runs")
     {
         var outcomes = new List<CellOutcome>();
+        warmUp = report ? RunReport.StartWarmUp() : null;
         var sweepRoot = experiment.Cells.Count > 1 ? output ?? NewSweepFolder(runsRoot) : null;
         foreach (var cell in experiment.Cells)
         {
@@ -59,6 +63,13 @@ public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bo
         var results = outcome.Status == RunStatus.Completed
             ? RunReport.EvaluateExpectations(outcome.Directory, experiment.Loaded.Program.Info.Expectations)
             : [];
+        if (report)
+        {
+            // Usually long done (training outlasts it); waiting keeps the two from competing for the cores.
+            warmUp?.Wait(cancellation.IsCancellationRequested ? TimeSpan.Zero : Timeout.InfiniteTimeSpan);
+            warmUp = null;
+        }
+
         return outcome with { Expectations = results, ReportPath = report ? TryWriteReport(outcome.Directory) : null };
     }
 

@@ -9,7 +9,11 @@ public static class FigureRenderer
     /// Every figure the folder's files allow, as figures/&lt;name&gt;.png and .svg, in a stable order (features, cosine,
     /// clusters, loss). Missing or unreadable inputs mean no figure, never an exception; a missing folder gives none.
     /// </summary>
-    public static IReadOnlyList<FigureFile> RenderAll(string runDirectory, FigureOptions? options = null)
+    public static IReadOnlyList<FigureFile> RenderAll(string runDirectory, FigureOptions? options = null) =>
+        RenderAll(runDirectory, parallel: true, options);
+
+    /// <summary>As <see cref="RenderAll(string, FigureOptions?)"/>; <paramref name="parallel"/> false draws on the calling thread only.</summary>
+    internal static IReadOnlyList<FigureFile> RenderAll(string runDirectory, bool parallel, FigureOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(runDirectory);
         options ??= new FigureOptions();
@@ -35,14 +39,27 @@ public static class FigureRenderer
 
         // Figures are independent; rendering and PNG encoding dominate, so they run in parallel.
         var results = new FigureFile[jobs.Length];
-        Parallel.For(0, jobs.Length, i =>
+        void Draw(int i)
         {
             var job = jobs[i];
             var png = Path.Combine(folder, job.Name + ".png");
             var svg = Path.Combine(folder, job.Name + ".svg");
             job.Render(png, svg);
             results[i] = new FigureFile(job.Name, job.Kind, job.Caption, png, svg);
-        });
+        }
+
+        if (parallel)
+        {
+            Parallel.For(0, jobs.Length, Draw);
+        }
+        else
+        {
+            for (var i = 0; i < jobs.Length; i++)
+            {
+                Draw(i);
+            }
+        }
+
         return results;
     }
 }

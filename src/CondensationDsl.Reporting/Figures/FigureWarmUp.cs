@@ -1,0 +1,70 @@
+using System.Globalization;
+
+namespace CondensationDsl.Reporting.Figures;
+
+/// <summary>
+/// Pays the figures' one-off costs (JIT of ScottPlot, SkiaSharp and this renderer, Skia's native start-up, font loading)
+/// ahead of time. `cond run` calls it on a background thread while training keeps the main thread busy: training is
+/// single-threaded, so the second core is otherwise idle, and the real figures at the end then render warm.
+/// </summary>
+public static class FigureWarmUp
+{
+    /// <summary>
+    /// Writes a tiny synthetic run folder (every kind of figure: features, cosine with colour bar, clusters, log-scale loss)
+    /// into <paramref name="directory"/> with the real writers and draws its figures one after another on the calling
+    /// thread (not in parallel: the point is to use one idle core, not to compete with training for the busy one).
+    /// </summary>
+    public static IReadOnlyList<FigureFile> Render(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        WriteSyntheticRun(directory);
+        return FigureRenderer.RenderAll(directory, parallel: false);
+    }
+
+    private static void WriteSyntheticRun(string directory)
+    {
+        const int m = 8;
+        const string layer = "h";
+        long[] steps = [0, 10];
+        using var run = RunFolder.At(directory, "warm-up");
+        run.Start(new RunInfo("warm-up", "warm-up", 1, new Dictionary<string, double>()));
+        // One series per panel: Skia's SVG writer complains on stderr about the dashed lines of further series with so few points.
+        run.BeginMetrics(["loss", $"clusters.{layer}"]);
+        for (long step = 0; step <= steps[^1]; step += 5)
+        {
+            run.AppendMetrics(step, step, [Math.Exp(-step), 1 + (step / 10)]);
+        }
+
+        foreach (var step in steps)
+        {
+            var w = new double[m * 2];
+            var features = new double[m * 3];
+            for (var k = 0; k < m; k++)
+            {
+                var theta = (2 * Math.PI * k / m) - Math.PI + (0.1 * step);
+                w[2 * k] = (1 + k) * Math.Cos(theta);
+                w[(2 * k) + 1] = (1 + k) * Math.Sin(theta);
+                features[3 * k] = theta;
+                features[(3 * k) + 1] = 1 + k;
+                features[(3 * k) + 2] = k < 2 ? 1 : 0;
+            }
+
+            var cosine = new double[m * m];
+            for (var i = 0; i < m; i++)
+            {
+                for (var j = 0; j < m; j++)
+                {
+                    var dot = (w[2 * i] * w[2 * j]) + (w[(2 * i) + 1] * w[(2 * j) + 1]);
+                    cosine[(i * m) + j] = dot / ((1 + i) * (1 + j));
+                }
+            }
+
+            var name = $"{layer}.step{step.ToString("D7", CultureInfo.InvariantCulture)}";
+            run.WriteArray($"weights.{name}", [m, 2], w);
+            run.WriteArray($"features.{name}", [m, 3], features);
+            run.WriteArray($"cosine.{name}", [m, m], cosine);
+        }
+
+        run.Complete();
+    }
+}

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 namespace CondensationDsl.Reporting.Tests.Figures;
 
 /// <summary>What a test can check on an image file without looking at it.</summary>
@@ -13,7 +11,7 @@ internal static class ImageFiles
         var bytes = File.ReadAllBytes(path);
         Assert.True(bytes.Length > 24 && bytes.AsSpan(0, 8).SequenceEqual(PngSignature), $"{path} is not a PNG");
         Assert.Equal("IHDR", System.Text.Encoding.ASCII.GetString(bytes, 12, 4));
-        return (BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16)), BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(20)));
+        return Report.TestPng.Size(bytes);
     }
 
     public static void AssertSvg(string path)

@@ -93,14 +93,44 @@ public sealed class RunFolder : IRunSink, IDisposable
     }
 
     /// <summary>
-    /// A run folder at a directory the user chose (`-o dir`); created when missing. Files of an earlier run there are
-    /// replaced as this run writes them; other files are left alone.
+    /// A run folder at a directory the user chose (`-o dir`); created when missing. When it holds an earlier run (it has a
+    /// run.json), that run's outputs are removed first — arrays/, figures/ and the result files a run may or may not
+    /// write — so no snapshot, figure or error of the old run can pass for the new one's; other files are left alone.
     /// </summary>
     public static RunFolder At(string directory, string experiment, TimeProvider? clock = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         ArgumentException.ThrowIfNullOrWhiteSpace(experiment);
-        return new RunFolder(Path.GetFullPath(directory), experiment, clock ?? TimeProvider.System);
+        var full = Path.GetFullPath(directory);
+        if (File.Exists(Path.Combine(full, RunJsonFileName)))
+        {
+            RemoveEarlierRun(full);
+        }
+
+        return new RunFolder(full, experiment, clock ?? TimeProvider.System);
+    }
+
+    /// <summary>Written only when a run fails for a reason that is not the experiment's: the full exception.</summary>
+    public const string ErrorFileName = "error.txt";
+
+    /// <summary>Written only when the figures or report of a finished run could not be made.</summary>
+    public const string ReportErrorFileName = "report-error.txt";
+
+    private static void RemoveEarlierRun(string directory)
+    {
+        foreach (var folder in new[] { ArraysFolderName, Figures.FigureRenderer.FiguresFolderName })
+        {
+            var path = Path.Combine(directory, folder);
+            if (System.IO.Directory.Exists(path))
+            {
+                System.IO.Directory.Delete(path, recursive: true);
+            }
+        }
+
+        foreach (var file in new[] { Report.ExpectationsFile.FileName, ModelFile.FileName, Report.HtmlReport.FileName, ErrorFileName, ReportErrorFileName })
+        {
+            File.Delete(Path.Combine(directory, file));
+        }
     }
 
     /// <summary>Copies the experiment's source text to experiment.cond.</summary>

@@ -72,6 +72,30 @@ public class RunFolderTests
     }
 
     [Fact]
+    public void ReusingAFolderRemovesTheEarlierRunsOutputsButNotOtherFiles()
+    {
+        using var temp = new TempDirectory();
+        using (var first = RunFolder.At(temp.Path, "e"))
+        {
+            first.Start(Info());
+            first.WriteArray("features.hidden.step0000500", [2, 3], new double[6]);
+            first.Complete();
+        }
+
+        Directory.CreateDirectory(Path.Combine(temp.Path, "figures"));
+        File.WriteAllText(Path.Combine(temp.Path, "figures", "old.png"), "old");
+        File.WriteAllText(Path.Combine(temp.Path, RunFolder.ErrorFileName), "old failure");
+        File.WriteAllText(Path.Combine(temp.Path, "notes.txt"), "mine");
+
+        using var second = RunFolder.At(temp.Path, "e");
+
+        Assert.False(Directory.Exists(second.ArraysDirectory));
+        Assert.False(Directory.Exists(Path.Combine(temp.Path, "figures")));
+        Assert.False(File.Exists(Path.Combine(temp.Path, RunFolder.ErrorFileName)));
+        Assert.Equal("mine", File.ReadAllText(Path.Combine(temp.Path, "notes.txt")));
+    }
+
+    [Fact]
     public void RunJsonSaysRunningWhileTheRunGoesOn()
     {
         using var temp = new TempDirectory();

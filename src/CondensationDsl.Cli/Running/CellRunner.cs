@@ -82,7 +82,7 @@ public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bo
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            File.WriteAllText(Path.Combine(directory, "report-error.txt"), exception.ToString());
+            File.WriteAllText(Path.Combine(directory, RunFolder.ReportErrorFileName), exception.ToString());
             Terminal.Error($"the report could not be written ({exception.GetType().Name}: {exception.Message}); details in report-error.txt. The run's results are complete.");
             return null;
         }
@@ -134,7 +134,7 @@ public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bo
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             // Not the experiment's fault: keep the whole trace for a bug report, show the user one line.
-            File.WriteAllText(Path.Combine(folder.Directory, "error.txt"), exception.ToString());
+            File.WriteAllText(Path.Combine(folder.Directory, RunFolder.ErrorFileName), exception.ToString());
             return Stop(cell, folder, context, RunStatus.Failed, $"{exception.GetType().Name}: {exception.Message} (details in error.txt)");
         }
     }

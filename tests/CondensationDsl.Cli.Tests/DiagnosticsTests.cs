@@ -109,6 +109,24 @@ public sealed class DiagnosticsTests(CondSandbox sandbox) : IClassFixture<CondSa
     }
 
     [Fact]
+    public void Check_writes_a_sarif_log_for_tools()
+    {
+        var bad = sandbox.WriteCond("sarif-bad", "experiment x \"t\"\nlet m = 10\nmodel net {\n  input 1\n  dens h(m, relu)\n}\n");
+        var result = sandbox.Run("check", bad, CondSandbox.QuickExample, "--diagnostics-format", "sarif");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        using var log = System.Text.Json.JsonDocument.Parse(result.StdOut);
+        Assert.Equal("2.1.0", log.RootElement.GetProperty("version").GetString());
+        var run = log.RootElement.GetProperty("runs")[0];
+        Assert.Contains(run.GetProperty("tool").GetProperty("driver").GetProperty("rules").EnumerateArray(), rule => rule.GetProperty("id").GetString() == "COND0102");
+        var layerKind = run.GetProperty("results").EnumerateArray().Single(r => r.GetProperty("ruleId").GetString() == "COND0102");
+        var region = layerKind.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("region");
+        Assert.Equal(5, region.GetProperty("startLine").GetInt32());
+        Assert.Equal(3, region.GetProperty("startColumn").GetInt32());
+        Assert.DoesNotContain(run.GetProperty("results").EnumerateArray(), r => r.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("artifactLocation").GetProperty("uri").GetString()!.Contains("fig1"));
+    }
+
+    [Fact]
     public void No_command_is_a_usage_error()
     {
         var result = sandbox.Run();

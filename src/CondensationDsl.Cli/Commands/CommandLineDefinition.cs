@@ -64,8 +64,14 @@ public static class CommandLineDefinition
     private static Command Check()
     {
         var files = Files(".cond files to parse and check.");
-        var command = new Command("check", "Parse and check .cond files without running them; prints every diagnostic.") { files };
-        command.SetAction(result => CheckCommand.Execute(result.GetValue(files) ?? []));
+        var format = new Option<string>("--diagnostics-format")
+        {
+            Description = "text (default: MSBuild-form lines with a source excerpt, on standard error) or sarif (a SARIF 2.1.0 log on standard output, for editors and CI).",
+            DefaultValueFactory = _ => "text",
+        };
+        format.AcceptOnlyFromAmong("text", "sarif");
+        var command = new Command("check", "Parse and check .cond files without running them; prints every diagnostic.") { files, format };
+        command.SetAction(result => CheckCommand.Execute(result.GetValue(files) ?? [], result.GetValue(format) ?? "text"));
         return command;
     }
 

@@ -15,13 +15,21 @@ type CheckedLet =
       /// The default refers to other lets, so it is re-evaluated from them (DefaultValue null).
       IsComputed: bool
       /// The default as written in the source.
-      Text: string }
+      Text: string
+      /// Some word for a let whose value is a word (an activation: `let act = tanh`); Default is then its index in
+      /// Checker.activations, the order of the Runtime Activation enum.
+      Word: string option }
+
+/// A layer's activation: fixed in the source, or read from a word-valued let (so --set and sweeps can change it).
+type CheckedActivation =
+    /// Runtime Activation enum member name.
+    | FixedActivation of string
+    | ActivationFromLet of letName: string
 
 type CheckedLayer =
     { Name: string
       Width: Expr
-      /// Runtime Activation enum member name.
-      Activation: string
+      Activation: CheckedActivation
       Bias: bool
       /// std expression of the layer's own `init: normal(std: …)`; None uses the model's.
       InitStd: Expr option }
@@ -56,7 +64,8 @@ type CheckedMeasure =
     | MLoss
     | MFeatures of layer: string * amplitude: string
     | MCosine of layer: string
-    | MClusters of layer: string * threshold: Expr * signed: bool * negligible: Expr * mass: Expr
+    | MCosineOutputs of layer: string * data: string * count: Expr
+    | MClusters of layer: string * threshold: Expr * signed: bool * negligible: Expr * mass: Expr * lineSize: Expr
     | MRelDis of layer: string
 
 type CheckedSchedule =
@@ -74,9 +83,20 @@ type CheckedExpectation =
       Operator: string
       Value: float
       SourceText: string
-      Line: int }
+      Line: int
+      /// `where name in [values]` (word values as their indices).
+      Condition: (string * float list) option }
 
-type CheckedSweepAxis = { Name: string; Values: float list }
+/// A sweep axis; a tuple axis `(a, b) in [...]` has several names and each point gives all of them.
+type CheckedSweepAxis = { Names: string list; Points: float list list }
+
+type CheckedReduction =
+    { Layer: string
+      Threshold: Expr
+      Negligible: Expr
+      Agreement: Expr
+      /// The train block after the reduce statement.
+      FineTune: CheckedTraining option }
 
 type CheckedExperiment =
     { Name: string
@@ -92,4 +112,5 @@ type CheckedExperiment =
       Training: CheckedTraining
       Observations: CheckedObservation list
       Sweep: CheckedSweepAxis list
-      Expectations: CheckedExpectation list }
+      Expectations: CheckedExpectation list
+      Reduction: CheckedReduction option }

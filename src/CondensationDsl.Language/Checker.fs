@@ -30,6 +30,9 @@ let activations =
     [ "linear", "Linear"; "relu", "Relu"; "tanh", "Tanh"; "sigmoid", "Sigmoid"; "softplus", "Softplus"
       "xtanh", "XTanh"; "x2tanh", "X2Tanh" ]
 
+/// The activation words, in the order of the Runtime Activation enum (a word-valued let's value is its index here).
+let activationWords = List.map fst activations
+
 let private inputVariable = Regex(@"^x([1-9][0-9]*)?$", RegexOptions.CultureInvariant)
 
 let private quote (s: string) = "\"" + s + "\""
@@ -76,7 +79,11 @@ type private Context(path: string, text: string, overrides: Map<string, Override
     let diagnostics = ResizeArray<Diagnostic>()
     /// let name → the names its value reads, so a value can be traced back to the overrides it depends on.
     let letDependencies = Collections.Generic.Dictionary<string, string list>()
+    let wordLets = Collections.Generic.HashSet<string>()
     member _.Overrides = overrides
+    /// Lets whose value is a word (an activation), which no number may use.
+    member _.AddWordLet(name: string) = wordLets.Add name |> ignore
+    member _.IsWordLet(name: string) = wordLets.Contains name
     member _.SetLetDependencies (name: string) (names: string list) = letDependencies[name] <- names
     /// The overrides an expression's value depends on, directly or through the lets it reads (an overridden let
     /// stops the trace: its own expression no longer matters).
@@ -146,6 +153,10 @@ let rec private evaluate (ctx: Context) (scope: Scope) (e: Expr) : float option 
                 None
         else
             match scope.Lets.TryFind name with
+            | None when ctx.IsWordLet name ->
+                ctx.Report DiagnosticCodes.WrongValueKind id.Span
+                    $"\"{name}\" is an activation, not a number: it can only be a layer's activation, e.g. dense hidden(m, {name})."
+                None
             | Some v when scope.AllowLets -> v
             | Some _ ->
                 ctx.Report DiagnosticCodes.VariableNotAllowed id.Span
@@ -322,8 +333,8 @@ let private letValue (ctx: Context) (scope: Scope) (name: string) (value: Expr) 
     | Some o -> Some o.Value
     | None -> folded
 
-/// The swept values of one axis, each with the place it is written (for diagnostics about it).
-type private SweepSource = { Axis: string; Values: (float * Span) list }
+/// The points of one sweep axis: the values each gives its names, with the place it is written (for diagnostics about it).
+type private SweepSource = { Points: ((string * float) list * Span) list }
 
 /// One pass of the checker with `overrides` in place of those lets' defaults; also returns the sweep's values with
 /// their places, for the pass over sweep cells.
@@ -371,6 +382,20 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
     let mutable seenLets = Set.empty
     for st in statements do
         match st with
+        | Let(n, Variable word, _) when List.contains word.Text activationWords && not (allLetNames.Contains word.Text) ->
+            // A word-valued let: the activation a layer reads, settable by --set act=xtanh and sweeps.
+            let ok = declare n "let"
+            seenLets <- seenLets.Add n.Text
+            let index =
+                match ctx.Overrides.TryFind n.Text with
+                | Some o -> o.Value
+                | None -> float (List.findIndex ((=) word.Text) activationWords)
+            if ok then
+                ctx.AddWordLet n.Text
+                ctx.SetLetDependencies n.Text []
+                lets.Add
+                    { Name = n.Text; Value = Variable word; Default = index; IsInteger = true; IsComputed = false
+                      Text = word.Text; Word = Some word.Text }
         | Let(n, value, _) ->
             let ok = declare n "let"
             let scope =
@@ -386,7 +411,8 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                 letValues <- letValues.Add(n.Text, v)
                 lets.Add
                     { Name = n.Text; Value = value; Default = defaultArg v nan
-                      IsInteger = isWholeLiteral value; IsComputed = usesVariables value; Text = ctx.Slice value.Span }
+                      IsInteger = isWholeLiteral value; IsComputed = usesVariables value; Text = ctx.Slice value.Span
+                      Word = None }
         | _ -> ()
     // seed exists without a let (it then defaults to the run's own seed); an override of it is still checked.
     match ctx.Overrides.TryFind "seed" with
@@ -575,8 +601,11 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                         let widthValue = width |> Option.bind (whole $"The width of {what}" 1.0)
                         let activation =
                             match b.TryFind "activation" with
-                            | Some a -> wordArgument ctx DiagnosticCodes.UnknownActivation "activation" (List.map fst activations) a
-                            | None -> Some "linear"
+                            | Some { Value = Variable id } when ctx.IsWordLet id.Text -> Some(ActivationFromLet id.Text)
+                            | Some a ->
+                                wordArgument ctx DiagnosticCodes.UnknownActivation "activation" activationWords a
+                                |> Option.map (fun w -> FixedActivation(activations |> List.find (fun (k, _) -> k = w) |> snd))
+                            | None -> Some(FixedActivation "Linear")
                         let bias =
                             match b.TryFind "bias" with
                             | Some a -> boolArgument ctx "bias value" a
@@ -608,9 +637,7 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                         lastWidth <- width |> Option.map (fun w -> lname, widthValue, w)
                         match width, activation, bias with
                         | Some w, Some a, Some bi when (match ownInit with Some None -> false | _ -> true) ->
-                            layers.Add
-                                { Name = lname.Text; Width = w; Activation = activations |> List.find (fun (k, _) -> k = a) |> snd
-                                  Bias = bi; InitStd = ownInit |> Option.flatten }
+                            layers.Add { Name = lname.Text; Width = w; Activation = a; Bias = bi; InitStd = ownInit |> Option.flatten }
                         | _ -> failed <- true
                 | _ -> ()
             if layerNames.Count = 0 && not failed then
@@ -633,123 +660,133 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                 $"""Unknown layer "{id.Text}".{didYouMean id.Text (layerCandidates ())} Layers of the model: {(if layerNames.Count = 0 then "none" else String.Join(", ", layerNames))}."""
             false
 
-    // ---- train
-    let trains = statements |> List.choose (function Train(items, s) -> Some(items, s) | _ -> None)
+    // ---- train: the train block before a reduce statement trains the model; one after it fine-tunes the reduced model.
+    let reduceIndex = statements |> List.tryFindIndex (function Reduce _ -> true | _ -> false)
+    let trainsWithIndex =
+        statements |> List.indexed |> List.choose (function i, Train(items, s) -> Some(i, (items, s)) | _ -> None)
+    let isFineTune (i: int) = match reduceIndex with Some r -> i > r | None -> false
+    let trains = trainsWithIndex |> List.filter (fst >> isFineTune >> not) |> List.map snd
+    let fineTunes = trainsWithIndex |> List.filter (fst >> isFineTune) |> List.map snd
     for (_, s) in List.skip (min 1 trains.Length) trains do
-        ctx.Report DiagnosticCodes.DuplicateBlock s "An experiment has one train block; merge the two."
+        ctx.Report DiagnosticCodes.DuplicateBlock s
+            "An experiment has one train block; merge the two (a train block after a reduce statement fine-tunes the reduced model)."
+    for (_, s) in List.skip (min 1 fineTunes.Length) fineTunes do
+        ctx.Report DiagnosticCodes.DuplicateBlock s "A reduce statement is followed by at most one train block (the fine-tuning); merge the two."
+    /// One train block: the checked training (None on errors) and its length when known.
+    let checkTrainBlock (items: TrainItem list, tspan: Span) : CheckedTraining option * float option =
+        let once (what: string) (found: 'a list) (spanOf: 'a -> Span) =
+            for x in List.skip (min 1 found.Length) found do
+                ctx.Report DiagnosticCodes.DuplicateBlock (spanOf x) $"The train block gives {what} twice; keep one."
+            List.tryHead found
+        let losses = items |> List.choose (function LossItem(l, s) -> Some(l, s) | _ -> None)
+        let optimizers = items |> List.choose (function OptimizerItem(o, s) -> Some(o, s) | _ -> None)
+        let durations = items |> List.choose (function DurationItem(u, l, s) -> Some(u, l, s) | _ -> None)
+        let untils = items |> List.choose (function UntilItem(m, op, v, s) -> Some(m, op, v, s) | _ -> None)
+        let trainKw = { tspan with End = tspan.Start + 5 }
+        let lossOk =
+            match once "the loss" losses snd with
+            | None ->
+                ctx.Report DiagnosticCodes.MissingArgument trainKw "The train block needs a loss: add \"loss mse\"."
+                false
+            | Some(l, _) when l.Text = "mse" -> true
+            | Some(l, _) ->
+                ctx.Report DiagnosticCodes.UnknownLoss l.Span
+                    $"""Unknown loss "{l.Text}".{didYouMean l.Text [ "mse" ]} Language version 1 has loss mse."""
+                false
+        let optimizer =
+            match once "the optimizer" optimizers snd with
+            | None ->
+                ctx.Report DiagnosticCodes.MissingArgument trainKw "The train block needs an optimizer: add e.g. \"optimizer gd(lr: 0.1)\"."
+                None
+            | Some(Call(o, args, span), _) ->
+                let lr (b: Map<string, Arg>) =
+                    b.TryFind "lr" |> Option.map (fun a ->
+                        match value "lr" a.Value with
+                        | Some v when v <= 0.0 ->
+                            ctx.ReportValue DiagnosticCodes.NonPositiveLearningRate a.Value.Span a.Value
+                                $"The learning rate must be > 0, {ctx.Got(a.Value, v)}. Use e.g. lr: 0.1."
+                        | _ -> ()
+                        a.Value)
+                match o.Text with
+                | "gd" ->
+                    let b = bindArguments ctx "gd(…)" span [ param "lr" true true ] args
+                    lr b |> Option.map Gd
+                | "sgd" ->
+                    let b = bindArguments ctx "sgd(…)" span [ param "lr" true true; param "batch" true true ] args
+                    let batch = b.TryFind "batch" |> Option.map (fun a -> a.Value)
+                    match batch with
+                    | Some be ->
+                        match whole "batch" 1.0 be, points with
+                        | Some bv, Some p when bv > p ->
+                            let both = Tuple(be :: (data |> Option.map (fun d -> d.Points) |> Option.toList), be.Span)
+                            ctx.ReportValue DiagnosticCodes.BatchTooLarge be.Span both
+                                $"batch ({num bv}) is larger than the data ({num p} points){ctx.With both}. Use batch ≤ {num p}, or gd for full batches."
+                        | _ -> ()
+                    | None -> ()
+                    match lr b, batch with
+                    | Some l, Some bt -> Some(Sgd(l, bt))
+                    | _ -> None
+                | "adam" ->
+                    let b = bindArguments ctx "adam(…)" span [ param "lr" true true; param "betas" false false; param "eps" false false ] args
+                    let betas =
+                        match b.TryFind "betas" with
+                        | None -> Some(Number(0.9, "0.9", span), Number(0.999, "0.999", span))
+                        | Some { Value = Tuple([ b1; b2 ], _) } ->
+                            for be in [ b1; b2 ] do
+                                inRange DiagnosticCodes.ValueOutOfRange "Each of adam's betas" (fun v -> v >= 0.0 && v < 1.0) "in [0, 1)" be
+                            Some(b1, b2)
+                        | Some a ->
+                            ctx.Report DiagnosticCodes.WrongValueKind a.Value.Span
+                                "adam's betas are a pair: write betas: (0.9, 0.999)."
+                            None
+                    let eps =
+                        match b.TryFind "eps" with
+                        | None -> Some(Number(1e-8, "1e-8", span))
+                        | Some a ->
+                            inRange DiagnosticCodes.ValueOutOfRange "adam's eps" (fun v -> v > 0.0) "> 0" a.Value
+                            Some a.Value
+                    match lr b, betas, eps with
+                    | Some l, Some(b1, b2), Some e -> Some(Adam(l, b1, b2, e))
+                    | _ -> None
+                | other ->
+                    ctx.Report DiagnosticCodes.UnknownOptimizer o.Span
+                        $"""Unknown optimizer "{other}".{didYouMean other [ "gd"; "sgd"; "adam" ]} Expected gd(lr: …), sgd(lr: …, batch: …) or adam(lr: …, betas: (0.9, 0.999), eps: 1e-8)."""
+                    None
+            | Some(other, _) ->
+                ctx.Report DiagnosticCodes.WrongValueKind other.Span "Expected an optimizer such as gd(lr: 0.1)."
+                None
+        let duration =
+            match once "the duration (epochs or steps)" durations (fun (_, _, s) -> s) with
+            | None ->
+                ctx.Report DiagnosticCodes.MissingArgument trainKw "The train block needs a length: add \"epochs <n>\" or \"steps <n>\"."
+                None
+            | Some(u, l, _) -> Some(u, l, whole u.Text 1.0 l)
+        let stop =
+            match once "the stop rule" untils (fun (_, _, _, s) -> s) with
+            | None -> Some None
+            | Some(m, op, v, s) ->
+                if m.Text <> "loss" then
+                    ctx.Report DiagnosticCodes.UnknownMeasure m.Span
+                        $""""until" can stop on the loss only: write until loss < 1e-6.{didYouMean m.Text [ "loss" ]}"""
+                    None
+                elif op <> Lt then
+                    ctx.Report DiagnosticCodes.WrongValueKind s "The stop rule is \"until loss < tol\": use the < comparison."
+                    None
+                else
+                    inRange DiagnosticCodes.ValueOutOfRange "The stop tolerance" (fun x -> x > 0.0) "> 0" v
+                    Some(Some v)
+        match optimizer, duration, stop with
+        | Some o, Some(u, l, lv), Some st when lossOk ->
+            Some { Optimizer = o; Unit = (if u.Text = "epochs" then "Epochs" else "Steps"); Length = l; StopBelow = st }, lv
+        | _, Some(_, _, lv), _ -> None, lv
+        | _ -> None, None
     let training, length =
         match trains with
         | [] ->
             ctx.Report DiagnosticCodes.MissingBlock fileStart
                 "The experiment has no train block. Add e.g.: train { loss mse; optimizer gd(lr: 0.1); epochs 1000 }"
             None, None
-        | (items, tspan) :: _ ->
-            let once (what: string) (found: 'a list) (spanOf: 'a -> Span) =
-                for x in List.skip (min 1 found.Length) found do
-                    ctx.Report DiagnosticCodes.DuplicateBlock (spanOf x) $"The train block gives {what} twice; keep one."
-                List.tryHead found
-            let losses = items |> List.choose (function LossItem(l, s) -> Some(l, s) | _ -> None)
-            let optimizers = items |> List.choose (function OptimizerItem(o, s) -> Some(o, s) | _ -> None)
-            let durations = items |> List.choose (function DurationItem(u, l, s) -> Some(u, l, s) | _ -> None)
-            let untils = items |> List.choose (function UntilItem(m, op, v, s) -> Some(m, op, v, s) | _ -> None)
-            let trainKw = { tspan with End = tspan.Start + 5 }
-            let lossOk =
-                match once "the loss" losses snd with
-                | None ->
-                    ctx.Report DiagnosticCodes.MissingArgument trainKw "The train block needs a loss: add \"loss mse\"."
-                    false
-                | Some(l, _) when l.Text = "mse" -> true
-                | Some(l, _) ->
-                    ctx.Report DiagnosticCodes.UnknownLoss l.Span
-                        $"""Unknown loss "{l.Text}".{didYouMean l.Text [ "mse" ]} Language version 1 has loss mse."""
-                    false
-            let optimizer =
-                match once "the optimizer" optimizers snd with
-                | None ->
-                    ctx.Report DiagnosticCodes.MissingArgument trainKw "The train block needs an optimizer: add e.g. \"optimizer gd(lr: 0.1)\"."
-                    None
-                | Some(Call(o, args, span), _) ->
-                    let lr (b: Map<string, Arg>) =
-                        b.TryFind "lr" |> Option.map (fun a ->
-                            match value "lr" a.Value with
-                            | Some v when v <= 0.0 ->
-                                ctx.ReportValue DiagnosticCodes.NonPositiveLearningRate a.Value.Span a.Value
-                                    $"The learning rate must be > 0, {ctx.Got(a.Value, v)}. Use e.g. lr: 0.1."
-                            | _ -> ()
-                            a.Value)
-                    match o.Text with
-                    | "gd" ->
-                        let b = bindArguments ctx "gd(…)" span [ param "lr" true true ] args
-                        lr b |> Option.map Gd
-                    | "sgd" ->
-                        let b = bindArguments ctx "sgd(…)" span [ param "lr" true true; param "batch" true true ] args
-                        let batch = b.TryFind "batch" |> Option.map (fun a -> a.Value)
-                        match batch with
-                        | Some be ->
-                            match whole "batch" 1.0 be, points with
-                            | Some bv, Some p when bv > p ->
-                                let both = Tuple(be :: (data |> Option.map (fun d -> d.Points) |> Option.toList), be.Span)
-                                ctx.ReportValue DiagnosticCodes.BatchTooLarge be.Span both
-                                    $"batch ({num bv}) is larger than the data ({num p} points){ctx.With both}. Use batch ≤ {num p}, or gd for full batches."
-                            | _ -> ()
-                        | None -> ()
-                        match lr b, batch with
-                        | Some l, Some bt -> Some(Sgd(l, bt))
-                        | _ -> None
-                    | "adam" ->
-                        let b = bindArguments ctx "adam(…)" span [ param "lr" true true; param "betas" false false; param "eps" false false ] args
-                        let betas =
-                            match b.TryFind "betas" with
-                            | None -> Some(Number(0.9, "0.9", span), Number(0.999, "0.999", span))
-                            | Some { Value = Tuple([ b1; b2 ], _) } ->
-                                for be in [ b1; b2 ] do
-                                    inRange DiagnosticCodes.ValueOutOfRange "Each of adam's betas" (fun v -> v >= 0.0 && v < 1.0) "in [0, 1)" be
-                                Some(b1, b2)
-                            | Some a ->
-                                ctx.Report DiagnosticCodes.WrongValueKind a.Value.Span
-                                    "adam's betas are a pair: write betas: (0.9, 0.999)."
-                                None
-                        let eps =
-                            match b.TryFind "eps" with
-                            | None -> Some(Number(1e-8, "1e-8", span))
-                            | Some a ->
-                                inRange DiagnosticCodes.ValueOutOfRange "adam's eps" (fun v -> v > 0.0) "> 0" a.Value
-                                Some a.Value
-                        match lr b, betas, eps with
-                        | Some l, Some(b1, b2), Some e -> Some(Adam(l, b1, b2, e))
-                        | _ -> None
-                    | other ->
-                        ctx.Report DiagnosticCodes.UnknownOptimizer o.Span
-                            $"""Unknown optimizer "{other}".{didYouMean other [ "gd"; "sgd"; "adam" ]} Expected gd(lr: …), sgd(lr: …, batch: …) or adam(lr: …, betas: (0.9, 0.999), eps: 1e-8)."""
-                        None
-                | Some(other, _) ->
-                    ctx.Report DiagnosticCodes.WrongValueKind other.Span "Expected an optimizer such as gd(lr: 0.1)."
-                    None
-            let duration =
-                match once "the duration (epochs or steps)" durations (fun (_, _, s) -> s) with
-                | None ->
-                    ctx.Report DiagnosticCodes.MissingArgument trainKw "The train block needs a length: add \"epochs <n>\" or \"steps <n>\"."
-                    None
-                | Some(u, l, _) -> Some(u, l, whole u.Text 1.0 l)
-            let stop =
-                match once "the stop rule" untils (fun (_, _, _, s) -> s) with
-                | None -> Some None
-                | Some(m, op, v, s) ->
-                    if m.Text <> "loss" then
-                        ctx.Report DiagnosticCodes.UnknownMeasure m.Span
-                            $""""until" can stop on the loss only: write until loss < 1e-6.{didYouMean m.Text [ "loss" ]}"""
-                        None
-                    elif op <> Lt then
-                        ctx.Report DiagnosticCodes.WrongValueKind s "The stop rule is \"until loss < tol\": use the < comparison."
-                        None
-                    else
-                        inRange DiagnosticCodes.ValueOutOfRange "The stop tolerance" (fun x -> x > 0.0) "> 0" v
-                        Some(Some v)
-            match optimizer, duration, stop with
-            | Some o, Some(u, l, lv), Some st when lossOk ->
-                Some { Optimizer = o; Unit = (if u.Text = "epochs" then "Epochs" else "Steps"); Length = l; StopBelow = st }, lv
-            | _, Some(_, _, lv), _ -> None, lv
-            | _ -> None, None
+        | first :: _ -> checkTrainBlock first
 
     // ---- observe
     let observations = ResizeArray<CheckedObservation>()
@@ -764,10 +801,12 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
     let checkSameOptions (span: Span) (measure: CheckedMeasure) =
         let column =
             match measure with
-            | MClusters(l, t, s, n, ma) ->
+            | MClusters(l, t, s, n, ma, ls) ->
                 let signed = if s then "true" else "false"
-                Some($"clusters.{l}", $"threshold: {optionText t}, signed: {signed}, negligible: {optionText n}, mass: {optionText ma}")
+                Some($"clusters.{l}",
+                     $"threshold: {optionText t}, signed: {signed}, negligible: {optionText n}, mass: {optionText ma}, line_size: {optionText ls}")
             | MFeatures(l, amp) -> Some($"features.{l}", $"amplitude: {amp.ToLowerInvariant()}")
+            | MCosineOutputs(l, d, c) -> Some($"cosine_outputs.{l}", $"on {d} {optionText c}")
             | MLoss | MCosine _ | MRelDis _ -> None
         match column with
         | Some(key, options) ->
@@ -839,6 +878,12 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                         | Some layer ->
                             let exists = checkLayerRef layer
                             let what = $"{k} {layer.Text}"
+                            match m.Source with
+                            | Some(Weights span)
+                            | Some(Outputs(_, _, span)) when k <> "cosine" ->
+                                ctx.Report DiagnosticCodes.TooManyArguments span
+                                    $"Only cosine compares weights or outputs; write just {k} {layer.Text}."
+                            | _ -> ()
                             match k with
                             | "features" ->
                                 let b = bindArguments ctx what m.Span [ param "amplitude" false false ] m.Args
@@ -857,14 +902,36 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                                 | _ -> None
                             | "cosine" ->
                                 bindArguments ctx what m.Span [] m.Args |> ignore
-                                if exists then Some(MCosine layer.Text) else None
+                                match m.Source with
+                                | None
+                                | Some(Weights _) -> if exists then Some(MCosine layer.Text) else None
+                                | Some(Outputs(d, count, _)) ->
+                                    let dataOk =
+                                        match data with
+                                        | Some ds when ds.Name = d.Text -> true
+                                        | Some ds ->
+                                            ctx.Report DiagnosticCodes.UnknownData d.Span
+                                                $"Unknown data set \"{d.Text}\".{didYouMean d.Text [ ds.Name ]} The experiment's data set is {ds.Name}: write cosine {layer.Text} outputs on {ds.Name} <points>."
+                                            false
+                                        | None -> false
+                                    let countOk =
+                                        match whole $"The number of points of {what} outputs" 1.0 count, points with
+                                        | Some c, Some p when c > p ->
+                                            let both = Tuple(count :: (data |> Option.map (fun d -> d.Points) |> Option.toList), count.Span)
+                                            ctx.ReportValue DiagnosticCodes.ValueOutOfRange count.Span both
+                                                $"{what} outputs takes {num c} points but data {d.Text} has {num p}{ctx.With both}. Use at most {num p}."
+                                            false
+                                        | Some _, _ -> true
+                                        | None, _ -> false
+                                    if exists && dataOk && countOk then Some(MCosineOutputs(layer.Text, d.Text, count)) else None
                             | "reldis" ->
                                 bindArguments ctx what m.Span [] m.Args |> ignore
                                 if exists then Some(MRelDis layer.Text) else None
                             | _ ->
                                 let b =
                                     bindArguments ctx what m.Span
-                                        [ param "threshold" false false; param "signed" false false; param "negligible" false false; param "mass" false false ]
+                                        [ param "threshold" false false; param "signed" false false; param "negligible" false false; param "mass" false false
+                                          param "line_size" false false ]
                                         m.Args
                                 let numberArg (n: string) (defaultText: string) (ok: float -> bool) (range: string) (code: string) =
                                     match b.TryFind n with
@@ -875,12 +942,14 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                                 let threshold = numberArg "threshold" "0.95" (fun v -> v >= -1.0 && v <= 1.0) "in [-1, 1]" DiagnosticCodes.ThresholdOutOfRange
                                 let negligible = numberArg "negligible" "1e-3" (fun v -> v >= 0.0 && v < 1.0) "in [0, 1)" DiagnosticCodes.ValueOutOfRange
                                 let mass = numberArg "mass" "0.9" (fun v -> v > 0.0 && v <= 1.0) "in (0, 1]" DiagnosticCodes.ValueOutOfRange
+                                let lineSize =
+                                    numberArg "line_size" "3" (fun v -> v >= 1.0 && Math.Floor v = v) "a whole number ≥ 1" DiagnosticCodes.NotWholeCount
                                 let signed =
                                     match b.TryFind "signed" with
                                     | Some a -> boolArgument ctx "signed value" a
                                     | None -> Some true
                                 match signed with
-                                | Some s when exists -> Some(MClusters(layer.Text, threshold, s, negligible, mass))
+                                | Some s when exists -> Some(MClusters(layer.Text, threshold, s, negligible, mass, lineSize))
                                 | _ -> None)
             recorded.Add(sched, List.choose id checkedMeasures)
             for (m, c) in List.zip measures checkedMeasures do
@@ -895,35 +964,60 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
     let sweep = ResizeArray<CheckedSweepAxis>()
     let sweepSources = ResizeArray<SweepSource>()
     let letNames = lets |> Seq.map (fun l -> l.Name) |> List.ofSeq
+    let sweptNames = Collections.Generic.HashSet<string>()
+    let isWordLet (n: string) = lets |> Seq.exists (fun l -> l.Name = n && l.Word.IsSome)
+    /// A value of a let named in a sweep or an expectation's condition: an activation word for a word-valued let (its
+    /// index), else a constant number (whole for integer lets and seed).
+    let letValueOf (what: string) (n: string) (e: Expr) : float option =
+        if isWordLet n then
+            wordArgument ctx DiagnosticCodes.UnknownActivation "activation" activationWords { Name = None; Value = e; Span = e.Span }
+            |> Option.map (fun w -> float (List.findIndex ((=) w) activationWords))
+        else
+            let integer = n = "seed" || (lets |> Seq.exists (fun l -> l.Name = n && l.IsInteger))
+            match constant $"{what} of {n}" e with
+            | Some v when integer && Math.Floor v <> v ->
+                let values = if what = "A sweep value" then "its sweep values" else "the values it is compared with"
+                ctx.Report DiagnosticCodes.NotWholeCount e.Span $"{n} is an integer parameter, so {values} must be whole numbers; got {num v}."
+                None
+            | r -> r
     for st in statements do
         match st with
         | Sweep(axes, _) ->
             for axis in axes do
-                let n = axis.Name.Text
-                let isLet = List.contains n letNames
-                if not isLet && n <> "seed" then
-                    ctx.Report DiagnosticCodes.UnknownSweepAxis axis.Name.Span
-                        $"""Cannot sweep "{n}": it is not a let.{didYouMean n (letNames @ [ "seed" ])} Sweep a declared let or seed, or add "let {n} = …"."""
-                elif sweep |> Seq.exists (fun a -> a.Name = n) then
-                    ctx.Report DiagnosticCodes.DuplicateName axis.Name.Span $"\"{n}\" is swept twice; give all its values in one axis."
-                else
-                    let integer = n = "seed" || (lets |> Seq.exists (fun l -> l.Name = n && l.IsInteger))
-                    let values =
-                        match axis.Values with
-                        | ValueList(items, span) ->
+                let names = axis.Names |> List.map (fun id -> id.Text)
+                let mutable namesOk = true
+                for id in axis.Names do
+                    let n = id.Text
+                    if not (List.contains n letNames) && n <> "seed" then
+                        namesOk <- false
+                        ctx.Report DiagnosticCodes.UnknownSweepAxis id.Span
+                            $"""Cannot sweep "{n}": it is not a let.{didYouMean n (letNames @ [ "seed" ])} Sweep a declared let or seed, or add "let {n} = …"."""
+                    elif not (sweptNames.Add n) then
+                        namesOk <- false
+                        ctx.Report DiagnosticCodes.DuplicateName id.Span $"\"{n}\" is swept twice; give all its values in one axis."
+                let tupleText = "(" + String.Join(", ", names) + ")"
+                let points: ((string * float) list * Span) list option =
+                    if not namesOk then None
+                    else
+                        match axis.Values, axis.Names with
+                        | ValueList(items, span), _ ->
                             if items.IsEmpty then
-                                ctx.Report DiagnosticCodes.MissingArgument span $"The sweep of {n} has no values; list at least one."
-                            let vs = items |> List.map (fun e -> e, constant $"A sweep value of {n}" e)
-                            for (e, v) in vs do
-                                match v with
-                                | Some v when integer && Math.Floor v <> v ->
-                                    ctx.Report DiagnosticCodes.NotWholeCount e.Span
-                                        $"{n} is an integer parameter, so its sweep values must be whole numbers; got {num v}."
-                                | _ -> ()
-                            if vs |> List.forall (snd >> Option.isSome) && not items.IsEmpty then
-                                Some(vs |> List.map (fun (e, v) -> v.Value, e.Span))
-                            else None
-                        | Range(a, b, span) ->
+                                ctx.Report DiagnosticCodes.MissingArgument span $"The sweep of {tupleText.Trim('(', ')')} has no values; list at least one."
+                            let point (e: Expr) =
+                                match axis.Names, e with
+                                | [ single ], _ -> letValueOf "A sweep value" single.Text e |> Option.map (fun v -> [ single.Text, v ])
+                                | many, Tuple(values, _) when values.Length = many.Length ->
+                                    let vs = List.map2 (fun (id: Ident) v -> letValueOf "A sweep value" id.Text v |> Option.map (fun x -> id.Text, x)) many values
+                                    if vs |> List.forall Option.isSome then Some(List.choose id vs) else None
+                                | many, other ->
+                                    let shape = "(" + String.Join(", ", many |> List.map (fun _ -> "…")) + ")"
+                                    ctx.Report DiagnosticCodes.SweepTupleMismatch other.Span
+                                        $"Each value of the axis {tupleText} gives all {many.Length} of them, as a tuple in the same order: {shape}."
+                                    None
+                            let pts = items |> List.map (fun e -> point e |> Option.map (fun p -> p, e.Span))
+                            if not items.IsEmpty && pts |> List.forall Option.isSome then Some(List.choose id pts) else None
+                        | Range(a, b, span), [ single ] ->
+                            let n = single.Text
                             match constant "A sweep range bound" a, constant "A sweep range bound" b with
                             | Some lo, Some hi ->
                                 if Math.Floor lo <> lo || Math.Floor hi <> hi then
@@ -938,13 +1032,17 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                                     ctx.Report DiagnosticCodes.InvalidSweepRange span
                                         $"The range {num lo}..{num hi} has {num (hi - lo + 1.0)} values; a sweep holds at most 100000."
                                     None
-                                else Some [ for v in lo..hi -> v, span ]
+                                else Some [ for v in lo..hi -> [ n, v ], span ]
                             | _ -> None
-                    match values with
-                    | Some vs ->
-                        sweep.Add { Name = n; Values = List.map fst vs }
-                        sweepSources.Add { Axis = n; Values = vs }
-                    | None -> ()
+                        | Range(_, _, span), _ ->
+                            ctx.Report DiagnosticCodes.SweepTupleMismatch span
+                                $"A range a..b sweeps one let; list the tuples of {tupleText} instead: {tupleText} in [(…), (…)]."
+                            None
+                match points with
+                | Some pts ->
+                    sweep.Add { Names = names; Points = pts |> List.map (fun (p, _) -> List.map snd p) }
+                    sweepSources.Add { Points = pts }
+                | None -> ()
         | _ -> ()
 
     // A swept let that nothing reads has no effect: warn (the sweep would repeat the same run).
@@ -980,19 +1078,60 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
     for st in statements do
         match st with
         | Sweep(axes, _) ->
-            for axis in axes do
-                let n = axis.Name.Text
+            for id in axes |> List.collect (fun a -> a.Names) do
+                let n = id.Text
                 if n <> "seed" && List.contains n letNames && not (used.Contains n) then
-                    ctx.Report DiagnosticCodes.SweepAxisUnused axis.Name.Span
+                    ctx.Report DiagnosticCodes.SweepAxisUnused id.Span
                         $"Sweeping \"{n}\" has no effect: nothing in the experiment uses it. Use it in the model, data or training, or remove the axis."
         | _ -> ()
 
+    // ---- reduce
+    let reduces = statements |> List.choose (function Reduce(l, args, s) -> Some(l, args, s) | _ -> None)
+    for (_, _, s) in List.skip (min 1 reduces.Length) reduces do
+        ctx.Report DiagnosticCodes.DuplicateBlock s "An experiment reduces one layer; remove this second reduce statement."
+    let reduction =
+        match reduces with
+        | [] -> None
+        | (layer, args, span) :: _ ->
+            let what = $"reduce {layer.Text}"
+            let b =
+                bindArguments ctx what span [ param "threshold" false false; param "negligible" false false; param "agreement" false false ] args
+            let numberArg (n: string) (defaultText: string) (ok: float -> bool) (range: string) (code: string) =
+                match b.TryFind n with
+                | Some a ->
+                    inRange code $"The {n} of {what}" ok range a.Value
+                    a.Value
+                | None -> Number(float defaultText, defaultText, span)
+            let threshold = numberArg "threshold" "0.9" (fun v -> v > 0.0 && v <= 1.0) "in (0, 1]" DiagnosticCodes.ThresholdOutOfRange
+            let negligible = numberArg "negligible" "1e-3" (fun v -> v >= 0.0 && v < 1.0) "in [0, 1)" DiagnosticCodes.ValueOutOfRange
+            let agreement = numberArg "agreement" "0.01" (fun v -> v > 0.0) "> 0" DiagnosticCodes.ValueOutOfRange
+            let exists = checkLayerRef layer
+            let followed = exists && layerNames.IndexOf layer.Text < layerNames.Count - 1
+            if exists && not followed then
+                let hidden = if layerNames.Count > 1 then $" (e.g. reduce {layerNames[0]})" else ""
+                ctx.Report DiagnosticCodes.InvalidReduction layer.Span
+                    $"reduce merges a hidden layer's neurons and folds them into the next layer's weights, but {layer.Text} is the last layer. Reduce a hidden layer{hidden}."
+            let fineTune =
+                match fineTunes with
+                | [] -> Some None
+                | first :: _ -> checkTrainBlock first |> fst |> Option.map Some
+            match fineTune with
+            | Some ft when followed ->
+                Some { Layer = layer.Text; Threshold = threshold; Negligible = negligible; Agreement = agreement; FineTune = ft }
+            | _ -> None
+
     // ---- expect
     let expectations = ResizeArray<CheckedExpectation>()
-    let expectMeasures = [ "loss"; "clusters"; "effective_width"; "condensed_width"; "negligible"; "static"; "reldis" ]
+    /// Expect measures read from the width reduction, with their metric names (reduction.<field>).
+    let reductionMeasures =
+        [ "reduced_width", "width_after"; "reduced_loss", "loss_reduced"; "reduced_agreement", "agreement_reduced"
+          "finetuned_loss", "loss_finetuned"; "finetuned_agreement", "agreement_finetuned" ]
+    let expectMeasures =
+        [ "loss"; "clusters"; "effective_width"; "condensed_width"; "negligible"; "static"; "lines"; "largest_cluster"; "reldis" ]
+        @ List.map fst reductionMeasures
     for st in statements do
         match st with
-        | Expect(measure, layer, step, op, v, span) ->
+        | Expect(measure, layer, step, op, v, condition, span) ->
             let k = measure.Text
             let text = ctx.Slice { span with Start = measure.Span.Start }
             if not (List.contains k expectMeasures) then
@@ -1009,59 +1148,101 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                         ctx.Report DiagnosticCodes.MissingArgument measure.Span $"{k} needs a layer: write expect {k}(<layer>) at …"
                         false
                     | _, Some l -> checkLayerRef l
-                if layerOk then
-                    let layerName = layer |> Option.map (fun l -> l.Text) |> Option.defaultValue ""
-                    let records (m: CheckedMeasure) =
-                        match k, m with
-                        | "loss", MLoss -> true
-                        | ("clusters" | "effective_width" | "condensed_width" | "negligible" | "static"), MClusters(l, _, _, _, _) -> l = layerName
-                        | "static", MFeatures(l, _) -> l = layerName
-                        | "reldis", MRelDis l -> l = layerName
-                        | _ -> false
-                    let recording = recorded |> Seq.filter (fun (_, ms) -> ms |> List.exists records) |> List.ofSeq
-                    let metric = if k = "loss" then "loss" else $"{k}.{layerName}"
-                    let observeHint =
-                        match k with
-                        | "loss" -> "loss"
-                        | "reldis" -> $"reldis {layerName}"
-                        | "static" -> $"clusters {layerName} or features {layerName}"
-                        | _ -> $"clusters {layerName}"
-                    if recording.IsEmpty then
+                // `where name in [...]`: the sweep cells this expectation is about.
+                let conditionResult =
+                    match condition with
+                    | None -> Some None
+                    | Some c ->
+                        let n = c.Name.Text
+                        if not (List.contains n letNames) && n <> "seed" then
+                            ctx.Report DiagnosticCodes.UnknownName c.Name.Span
+                                $"""Unknown let "{n}" in the condition.{didYouMean n (letNames @ [ "seed" ])} A condition names a let (or seed): where {(match letNames with l :: _ -> l | [] -> "seed")} in [...]."""
+                            None
+                        else
+                            if c.Values.IsEmpty then
+                                ctx.Report DiagnosticCodes.MissingArgument c.Span $"The condition on {n} lists no values; give at least one."
+                            let values = c.Values |> List.map (letValueOf "A condition value" n)
+                            if not c.Values.IsEmpty && values |> List.forall Option.isSome then Some(Some(n, List.choose id values)) else None
+                let reductionField = reductionMeasures |> List.tryFind (fun (name, _) -> name = k) |> Option.map snd
+                match reductionField, layer with
+                | Some field, Some l when layerOk ->
+                    // Reduction results exist once, after training: only `at end`, and only for the reduced layer.
+                    let reduced = reduces |> List.exists (fun (r, _, _) -> r.Text = l.Text)
+                    if not reduced then
                         ctx.Report DiagnosticCodes.ExpectationNotObserved measure.Span
-                            $"Nothing records {metric}: add \"{observeHint}\" to an observe block, e.g. observe every 100 {{ {observeHint} }}."
-                    let atStep =
-                        match step with
-                        | AtEnd _ -> Some None
-                        | AtStep e ->
-                            match constant "The step of an expectation" e with
-                            | Some s when Math.Floor s <> s || s < 0.0 ->
-                                ctx.Report DiagnosticCodes.NotWholeCount e.Span $"The step of an expectation must be a whole number ≥ 0, got {num s}."
-                                None
-                            | Some s ->
-                                let due (schedule: CheckedSchedule option, _) =
-                                    match schedule with
-                                    | None -> true
-                                    | Some(SEvery interval) ->
-                                        match value "interval" interval with
-                                        | Some i -> (s % i = 0.0) || Some s = length
-                                        | None -> true
-                                    | Some(SAt ps) -> List.contains (int64 s) ps
-                                match length with
-                                | Some l when s > l ->
-                                    ctx.Report DiagnosticCodes.ExpectationStepNotObserved e.Span
-                                        $"Step {num s} is after the end of training ({num l}); expect at a step ≤ {num l} or at end."
-                                | _ when not recording.IsEmpty && not (recording |> List.exists due) ->
-                                    ctx.Report DiagnosticCodes.ExpectationStepNotObserved e.Span
-                                        $"{metric} is not observed at step {num s}: expect at a step its observe block records, or add {num s} to an observe at [...] list."
-                                | _ -> ()
-                                Some(Some(int64 s))
-                            | None -> None
+                            $"{k} is a result of width reduction, but nothing reduces layer {l.Text}: add \"reduce {l.Text} (threshold: 0.9)\" after the train block."
+                    elif k.StartsWith "finetuned" && fineTunes.IsEmpty then
+                        ctx.Report DiagnosticCodes.ExpectationNotObserved measure.Span
+                            $"{k} needs fine-tuning after the reduction: add a train {{ … }} block after \"reduce {l.Text}\"."
+                    match step with
+                    | AtStep e ->
+                        ctx.Report DiagnosticCodes.ExpectationStepNotObserved e.Span
+                            $"{k} is measured once, after the reduction: write expect {k}({l.Text}) at end …"
+                    | AtEnd _ -> ()
                     let target = constant "The expected value" v
-                    match atStep, target with
-                    | Some at, Some tv when not recording.IsEmpty ->
+                    match target, conditionResult, step with
+                    | Some tv, Some cond, AtEnd _ when reduced ->
                         expectations.Add
-                            { Metric = metric; AtStep = at; Operator = compareName op; Value = tv; SourceText = text; Line = span.Line }
+                            { Metric = $"reduction.{field}"; AtStep = None; Operator = compareName op; Value = tv; SourceText = text
+                              Line = span.Line; Condition = cond }
                     | _ -> ()
+                | Some _, _ -> ()
+                | None, _ ->
+                    if layerOk then
+                        let layerName = layer |> Option.map (fun l -> l.Text) |> Option.defaultValue ""
+                        let records (m: CheckedMeasure) =
+                            match k, m with
+                            | "loss", MLoss -> true
+                            | ("clusters" | "effective_width" | "condensed_width" | "negligible" | "static" | "lines" | "largest_cluster"),
+                              MClusters(l, _, _, _, _, _) -> l = layerName
+                            | "static", MFeatures(l, _) -> l = layerName
+                            | "reldis", MRelDis l -> l = layerName
+                            | _ -> false
+                        let recording = recorded |> Seq.filter (fun (_, ms) -> ms |> List.exists records) |> List.ofSeq
+                        let metric = if k = "loss" then "loss" else $"{k}.{layerName}"
+                        let observeHint =
+                            match k with
+                            | "loss" -> "loss"
+                            | "reldis" -> $"reldis {layerName}"
+                            | "static" -> $"clusters {layerName} or features {layerName}"
+                            | _ -> $"clusters {layerName}"
+                        if recording.IsEmpty then
+                            ctx.Report DiagnosticCodes.ExpectationNotObserved measure.Span
+                                $"Nothing records {metric}: add \"{observeHint}\" to an observe block, e.g. observe every 100 {{ {observeHint} }}."
+                        let atStep =
+                            match step with
+                            | AtEnd _ -> Some None
+                            | AtStep e ->
+                                match constant "The step of an expectation" e with
+                                | Some s when Math.Floor s <> s || s < 0.0 ->
+                                    ctx.Report DiagnosticCodes.NotWholeCount e.Span $"The step of an expectation must be a whole number ≥ 0, got {num s}."
+                                    None
+                                | Some s ->
+                                    let due (schedule: CheckedSchedule option, _) =
+                                        match schedule with
+                                        | None -> true
+                                        | Some(SEvery interval) ->
+                                            match value "interval" interval with
+                                            | Some i -> (s % i = 0.0) || Some s = length
+                                            | None -> true
+                                        | Some(SAt ps) -> List.contains (int64 s) ps
+                                    match length with
+                                    | Some l when s > l ->
+                                        ctx.Report DiagnosticCodes.ExpectationStepNotObserved e.Span
+                                            $"Step {num s} is after the end of training ({num l}); expect at a step ≤ {num l} or at end."
+                                    | _ when not recording.IsEmpty && not (recording |> List.exists due) ->
+                                        ctx.Report DiagnosticCodes.ExpectationStepNotObserved e.Span
+                                            $"{metric} is not observed at step {num s}: expect at a step its observe block records, or add {num s} to an observe at [...] list."
+                                    | _ -> ()
+                                    Some(Some(int64 s))
+                                | None -> None
+                        let target = constant "The expected value" v
+                        match atStep, target, conditionResult with
+                        | Some at, Some tv, Some cond when not recording.IsEmpty ->
+                            expectations.Add
+                                { Metric = metric; AtStep = at; Operator = compareName op; Value = tv; SourceText = text; Line = span.Line
+                                  Condition = cond }
+                        | _ -> ()
         | _ -> ()
 
     let diagnostics = ctx.Diagnostics |> Seq.sortBy (fun d -> d.Line, d.Column) |> List.ofSeq
@@ -1072,7 +1253,8 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                 { Name = name; Title = title; Lets = List.ofSeq lets
                   SeedDeclared = lets |> Seq.exists (fun l -> l.Name = "seed")
                   Data = d; ModelName = mname; Input = input; Layers = layers; ModelInitStd = init; Training = t
-                  Observations = List.ofSeq observations; Sweep = List.ofSeq sweep; Expectations = List.ofSeq expectations }
+                  Observations = List.ofSeq observations; Sweep = List.ofSeq sweep; Expectations = List.ofSeq expectations
+                  Reduction = reduction }
         | _ -> None
     { Experiment = experiment; Diagnostics = diagnostics }, List.ofSeq sweepSources
 
@@ -1090,11 +1272,12 @@ let private maxCheckedCells = 10_000
 /// The sweep cells to check: each axis value alone (the others at default), which finds most problems and names
 /// one value; then, when the grid is small enough and has several axes, every cell, for problems of combinations.
 let private sweepCells (sources: SweepSource list) : Map<string, Override> list =
-    let overrideOf (s: SweepSource) (v: float, span: Span) = s.Axis, { Name = s.Axis; Value = v; Origin = Some span }
-    let single = [ for s in sources do for vs in s.Values -> Map [ overrideOf s vs ] ]
-    let count = sources |> List.fold (fun n s -> n * int64 s.Values.Length) 1L
+    let overridesOf (assignments: (string * float) list, span: Span) =
+        assignments |> List.map (fun (n, v) -> n, { Name = n; Value = v; Origin = Some span })
+    let single = [ for s in sources do for p in s.Points -> Map(overridesOf p) ]
+    let count = sources |> List.fold (fun n s -> n * int64 s.Points.Length) 1L
     let product () =
-        sources |> List.fold (fun cells s -> [ for c in cells do for vs in s.Values -> c @ [ overrideOf s vs ] ]) [ [] ]
+        sources |> List.fold (fun cells s -> [ for c in cells do for p in s.Points -> c @ overridesOf p ]) [ [] ]
         |> List.map Map.ofList
     single @ (if sources.Length > 1 && count <= int64 maxCheckedCells then product () else [])
 

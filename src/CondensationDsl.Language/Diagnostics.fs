@@ -70,6 +70,8 @@ module DiagnosticCodes =
     let ReservedName = "COND0116"
     [<Literal>]
     let UsedBeforeDefinition = "COND0117"
+    [<Literal>]
+    let UnknownData = "COND0118"
 
     [<Literal>]
     let MissingArgument = "COND0201"
@@ -126,6 +128,10 @@ module DiagnosticCodes =
     let MissingTarget = "COND0507"
     [<Literal>]
     let ConflictingMeasureOptions = "COND0508"
+    [<Literal>]
+    let InvalidReduction = "COND0509"
+    [<Literal>]
+    let SweepTupleMismatch = "COND0510"
 
     [<Literal>]
     let FileNotFound = "COND0901"
@@ -174,6 +180,7 @@ module DiagnosticCodes =
            e UnknownSweepAxis "Unknown sweep axis"
            e ReservedName "Reserved name"
            e UsedBeforeDefinition "Name used before its definition"
+           e UnknownData "Unknown data set"
            e MissingArgument "Missing argument"
            e TooManyArguments "Too many arguments"
            e DuplicateArgument "Argument given twice"
@@ -200,6 +207,8 @@ module DiagnosticCodes =
            w DuplicateObservationStep "Observation step listed twice"
            e MissingTarget "Missing target"
            e ConflictingMeasureOptions "Measure observed with different options"
+           e InvalidReduction "Width reduction cannot apply"
+           e SweepTupleMismatch "Sweep tuple does not match its names"
            e FileNotFound "File not found"
            e FileUnreadable "File unreadable"
            e UnknownParameter "Unknown parameter"
@@ -287,6 +296,16 @@ type HostDiagnostics =
         let article, example = if expectedType = "integer" then "an", "3" else "a", "0.5"
         Diagnostic(DiagnosticCodes.IllTypedParameter, file, 0, 0, 1,
                    $"--set {name}={value}: expected {article} {expectedType} number (for example --set {name}={example}).")
+
+    /// `--set name=word` for a choice parameter (`let act = tanh`) whose word is not one of its choices.
+    static member UnknownChoice(file: string, name: string, value: string, choices: seq<string>) =
+        let choices = Seq.toArray choices
+        let hint =
+            match Suggest.Closest(value, choices) with
+            | null -> ""
+            | s -> $" Did you mean \"{s}\"?"
+        Diagnostic(DiagnosticCodes.IllTypedParameter, file, 0, 0, 1,
+                   $"""--set {name}={value}: expected one of {String.Join(", ", choices)}.{hint}""")
 
     static member UnknownDevice(device: string, known: seq<string>) =
         let known = Seq.toArray known

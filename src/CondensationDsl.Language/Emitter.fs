@@ -26,7 +26,9 @@ let private csharpKeywords =
 
 /// Names the emitted Run method uses for itself. A let with one of these names gets a trailing "_" (and so does any
 /// let already ending in "_"), which keeps the renaming one-to-one.
-let private ownNames = set [ "ctx"; "data"; "model"; "training"; "observations"; "fanIn"; "x"; "Fn"; "Math"; "Trainer"; "RunContext" ]
+let private ownNames =
+    set [ "ctx"; "data"; "model"; "training"; "observations"; "fineTuning"; "reduction"; "fanIn"; "x"; "Fn"; "Math"; "Trainer"; "RunContext"
+          "Activation" ]
 
 /// The C# local of a let. Input names are [A-Za-z][A-Za-z0-9_]* (the grammar guarantees it; checked again here).
 let localName (name: string) =
@@ -135,8 +137,9 @@ let private measure (m: CheckedMeasure) =
     | MLoss -> "new LossMeasure()"
     | MFeatures(l, a) -> $"new FeaturesMeasure({csString l}, AmplitudeKind.{a})"
     | MCosine l -> $"new CosineMeasure({csString l})"
-    | MClusters(l, t, s, n, mass) ->
-        $"""new ClustersMeasure({csString l}, Threshold: {code t}, Signed: {(if s then "true" else "false")}, NegligibleFraction: {code n}, MassFraction: {code mass})"""
+    | MCosineOutputs(l, d, c) -> $"""new CosineOutputsMeasure({csString l}, {csString d}, {count c (sprintf "points of cosine %s outputs" l)})"""
+    | MClusters(l, t, s, n, mass, lineSize) ->
+        $"""new ClustersMeasure({csString l}, Threshold: {code t}, Signed: {(if s then "true" else "false")}, NegligibleFraction: {code n}, MassFraction: {code mass}, LineSize: {count lineSize "line size"})"""
     | MRelDis l -> $"new RelDisMeasure({csString l})"
 
 /// The whole C# file. `sourceFile` is recorded by file name only.
@@ -170,10 +173,15 @@ let emit (sourceFile: string) (sourceText: string) (exp: CheckedExperiment) : st
     line $"        SourceSha256: {csString hash},"
     line "        Parameters: new ParameterDeclaration[]"
     line "        {"
+    let activationWords = String.Join(", ", Checker.activationWords |> List.map csString)
     for l in exp.Lets do
-        let kind = if l.IsInteger then "Integer" else "Real"
-        let dv = if l.IsComputed then "null" else csDouble l.Default
-        line $"            new({csString l.Name}, ParameterType.{kind}, {dv}, {csString l.Text}),"
+        match l.Word with
+        | Some _ ->
+            line $"            new({csString l.Name}, ParameterType.Choice, {csDouble l.Default}, {csString l.Text}, Choices: new[] {{ {activationWords} }}),"
+        | None ->
+            let kind = if l.IsInteger then "Integer" else "Real"
+            let dv = if l.IsComputed then "null" else csDouble l.Default
+            line $"            new({csString l.Name}, ParameterType.{kind}, {dv}, {csString l.Text}),"
     if not exp.SeedDeclared then
         line "            new(\"seed\", ParameterType.Integer, RunContext.DefaultSeed, \"1\"),"
     line "        },"
@@ -182,7 +190,13 @@ let emit (sourceFile: string) (sourceText: string) (exp: CheckedExperiment) : st
         line "        Sweep: new SweepAxis[]"
         line "        {"
         for a in exp.Sweep do
-            line $"""            new({csString a.Name}, new double[] {{ {String.Join(", ", a.Values |> List.map csDouble)} }}),"""
+            match a.Names with
+            | [ name ] ->
+                let values = a.Points |> List.map (List.head >> csDouble)
+                line $"""            new({csString name}, new double[] {{ {String.Join(", ", values)} }}),"""
+            | names ->
+                let points = a.Points |> List.map (fun p -> "new double[] { " + String.Join(", ", p |> List.map csDouble) + " }")
+                line $"""            new(new[] {{ {String.Join(", ", names |> List.map csString)} }}, new double[][] {{ {String.Join(", ", points)} }}),"""
         line "        },"
     if exp.Expectations.IsEmpty then line "        Expectations: Array.Empty<Expectation>());"
     else
@@ -190,7 +204,12 @@ let emit (sourceFile: string) (sourceText: string) (exp: CheckedExperiment) : st
         line "        {"
         for e in exp.Expectations do
             let at = match e.AtStep with Some s -> csLong s | None -> "null"
-            line $"            new({csString e.Metric}, {at}, ComparisonOperator.{e.Operator}, {csDouble e.Value}, {csString e.SourceText}, {e.Line}),"
+            let condition =
+                match e.Condition with
+                | Some(name, values) ->
+                    $""", When: new ExpectationCondition({csString name}, new double[] {{ {String.Join(", ", values |> List.map csDouble)} }})"""
+                | None -> ""
+            line $"            new({csString e.Metric}, {at}, ComparisonOperator.{e.Operator}, {csDouble e.Value}, {csString e.SourceText}, {e.Line}{condition}),"
         line "        });"
     line ""
     // ---- Run: straight-line code, one cell.
@@ -198,7 +217,11 @@ let emit (sourceFile: string) (sourceText: string) (exp: CheckedExperiment) : st
     line "    {"
     line "        // Parameters, in source order: each takes its --set or sweep value when given, else its default."
     for l in exp.Lets do
-        line $"        double {localName l.Name} = ctx.ParameterOr({csString l.Name}, {code l.Value});"
+        match l.Word with
+        | Some word ->
+            let memberName = Checker.activations |> List.find (fun (w, _) -> w = word) |> snd
+            line $"        Activation {localName l.Name} = ctx.ChoiceOr({csString l.Name}, Activation.{memberName});"
+        | None -> line $"        double {localName l.Name} = ctx.ParameterOr({csString l.Name}, {code l.Value});"
     if not exp.SeedDeclared then
         line "        ctx.ParameterOr(\"seed\", RunContext.DefaultSeed);"
     line ""
@@ -219,26 +242,31 @@ let emit (sourceFile: string) (sourceText: string) (exp: CheckedExperiment) : st
     for l in exp.Layers do
         let init = match l.InitStd with Some s -> initLambda s | None -> "null"
         let bias = if l.Bias then "true" else "false"
-        line $"""                new({csString l.Name}, LayerKind.Dense, {count l.Width (sprintf "width of layer %s" l.Name)}, Activation.{l.Activation}, Bias: {bias}, InitStd: {init}),"""
+        let activation =
+            match l.Activation with
+            | FixedActivation memberName -> $"Activation.{memberName}"
+            | ActivationFromLet name -> localName name
+        line $"""                new({csString l.Name}, LayerKind.Dense, {count l.Width (sprintf "width of layer %s" l.Name)}, {activation}, Bias: {bias}, InitStd: {init}),"""
     line "            },"
     match exp.ModelInitStd with
     | Some std -> line $"            {initLambda std});"
     | None -> line "            static _ => double.NaN); // unused: every layer declares its own init"
     line ""
-    let t = exp.Training
-    let optimizer =
-        match t.Optimizer with
-        | Gd lr -> $"new GdSpec({code lr})"
-        | Sgd(lr, b) -> $"""new SgdSpec({code lr}, {count b "batch"})"""
-        | Adam(lr, b1, b2, eps) -> $"new AdamSpec({code lr}, Beta1: {code b1}, Beta2: {code b2}, Epsilon: {code eps})"
-    let stop = match t.StopBelow with Some s -> code s | None -> "null"
-    line "        var training = new TrainingSpec("
-    line "            LossKind.Mse,"
-    line $"            {optimizer},"
-    line $"            DurationUnit.{t.Unit},"
-    line $"            {count t.Length (t.Unit.ToLowerInvariant())},"
-    line $"            StopBelowLoss: {stop});"
-    line ""
+    let trainingSpec (variable: string) (t: CheckedTraining) =
+        let optimizer =
+            match t.Optimizer with
+            | Gd lr -> $"new GdSpec({code lr})"
+            | Sgd(lr, b) -> $"""new SgdSpec({code lr}, {count b "batch"})"""
+            | Adam(lr, b1, b2, eps) -> $"new AdamSpec({code lr}, Beta1: {code b1}, Beta2: {code b2}, Epsilon: {code eps})"
+        let stop = match t.StopBelow with Some s -> code s | None -> "null"
+        line $"        var {variable} = new TrainingSpec("
+        line "            LossKind.Mse,"
+        line $"            {optimizer},"
+        line $"            DurationUnit.{t.Unit},"
+        line $"            {count t.Length (t.Unit.ToLowerInvariant())},"
+        line $"            StopBelowLoss: {stop});"
+        line ""
+    trainingSpec "training" exp.Training
     line "        var observations = new ObservationSpec[]"
     line "        {"
     for o in exp.Observations do
@@ -252,7 +280,23 @@ let emit (sourceFile: string) (sourceText: string) (exp: CheckedExperiment) : st
         line "            }),"
     line "        };"
     line ""
-    line "        Trainer.Run(ctx, model, data, training, observations);"
+    match exp.Reduction with
+    | None -> line "        Trainer.Run(ctx, model, data, training, observations);"
+    | Some r ->
+        let fineTune =
+            match r.FineTune with
+            | Some t ->
+                trainingSpec "fineTuning" t
+                "fineTuning"
+            | None -> "null"
+        line "        var reduction = new ReductionSpec("
+        line $"            {csString r.Layer},"
+        line $"            Threshold: {code r.Threshold},"
+        line $"            NegligibleFraction: {code r.Negligible},"
+        line $"            FineTune: {fineTune},"
+        line $"            AgreementTolerance: {code r.Agreement});"
+        line ""
+        line "        Trainer.Run(ctx, model, data, training, observations, reduction);"
     line "    }"
     line ""
     line $"    /// <summary>The target of data {d.Name}.</summary>"

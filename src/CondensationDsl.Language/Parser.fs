@@ -159,7 +159,7 @@ let private statementEnd (closing: string) : P<unit> =
 let private block (item: P<'a>) : P<'a list> =
     symbolNl "{" >>. many (item .>> statementEnd "}") .>> symbol "}"
 
-let private topLevelKeywords = [ "experiment"; "let"; "data"; "model"; "train"; "observe"; "sweep"; "expect" ]
+let private topLevelKeywords = [ "experiment"; "let"; "data"; "model"; "train"; "observe"; "sweep"; "expect"; "reduce" ]
 
 /// A keyword dispatch: reads the leading word and hands it to `rule`, or reports it as unknown with a suggestion.
 let private dispatch (what: string) (code: string) (known: string list) (rule: Ident -> P<'a> option) : P<'a> =
@@ -248,10 +248,18 @@ let private list: P<Expr list * Span> =
     withSpan (between (symbolNl "[") (skipString "]") (sepBy (expression .>> wsnl) (symbolNl ","))) .>> ws
     <?> "a list such as [1, 2, 3]"
 
-/// measure = identifier [ identifier ] [ arguments ]
+/// measure_source = "weights" | "outputs" "on" identifier expression
+let private measureSource: P<MeasureSource> =
+    let weights = keyword "weights" |>> Weights
+    let outputs =
+        keyword "outputs" .>> keyword "on" .>>. identifier .>>. expression
+        |>> fun ((s, data), count) -> Outputs(data, count, spanUnion s count.Span)
+    weights <|> outputs
+
+/// measure = identifier [ identifier ] [ measure_source ] [ arguments ]
 let private measure: P<Measure> =
-    (pipe3 identifier (opt identifier) (opt arguments) (fun k l a -> k, l, a) >>= fun (k, l, a) ->
-        spanFrom k.Span |>> fun s -> { Kind = k; Layer = l; Args = defaultArg a []; Span = s })
+    (pipe4 identifier (opt identifier) (opt measureSource) (opt arguments) (fun k l src a -> k, l, src, a) >>= fun (k, l, src, a) ->
+        spanFrom k.Span |>> fun s -> { Kind = k; Layer = l; Source = src; Args = defaultArg a []; Span = s })
     <?> "a measure (loss, features, cosine, clusters or reldis)"
 
 /// observe_stmt = "observe" ( "every" expression | "at" list ) "{" { measure statement_end } "}"
@@ -261,26 +269,42 @@ let private observeRest (kw: Ident) =
     (every <|> at <?> "\"every <steps>\" or \"at [steps]\"") .>>. block measure
     >>= fun (sched, ms) -> spanFrom kw.Span |>> fun s -> Observe(sched, ms, s)
 
-/// sweep_axis = identifier "in" ( list | expression ".." expression )
+/// sweep_axis = ( identifier | "(" identifier { "," identifier } ")" ) "in" ( list | expression ".." expression )
 let private sweepAxis: P<SweepAxisSyntax> =
     let range =
         expression .>> symbol ".." .>>. expression |>> fun (a, b) -> Range(a, b, spanUnion a.Span b.Span)
-    identifier .>> keyword "in" .>>. ((list |>> ValueList) <|> range <?> "a list [a, b, ...] or a range a..b")
-    >>= fun (name, values) -> spanFrom name.Span |>> fun s -> { Name = name; Values = values; Span = s }
+    let names =
+        (identifier |>> List.singleton)
+        <|> between (symbolNl "(") (symbol ")") (sepBy1 (identifier .>> wsnl) (symbolNl ","))
+        <?> "a let to sweep, or several in parentheses: (a, b)"
+    names .>> keyword "in" .>>. ((list |>> ValueList) <|> range <?> "a list [a, b, ...] or a range a..b")
+    >>= fun (names, values) -> spanFrom names.Head.Span |>> fun s -> { Names = names; Values = values; Span = s }
 
 /// sweep_stmt = "sweep" "{" { sweep_axis statement_end } "}"
 let private sweepRest (kw: Ident) =
     block sweepAxis >>= fun axes -> spanFrom kw.Span |>> fun s -> Sweep(axes, s)
 
+/// expect_condition = "where" identifier "in" list
+let private expectCondition: P<ExpectCondition> =
+    keyword "where" .>>. identifier .>> keyword "in" .>>. list
+    |>> fun ((w, name), (values, s)) -> { Name = name; Values = values; Span = spanUnion w s }
+
 /// expect_stmt = "expect" identifier [ "(" identifier ")" ] "at" ( "end" | expression ) compare_op expression
+///               [ expect_condition ]
 let private expectRest (kw: Ident) =
     let layer = symbol "(" >>. identifier .>> symbol ")"
     let step = (keyword "end" |>> AtEnd) <|> (expression |>> AtStep)
     pipe5 identifier (opt layer) (keyword "at" >>. step) compareOp expression (fun m l st op v -> m, l, st, op, v)
-    >>= fun (m, l, st, op, v) -> spanFrom kw.Span |>> fun s -> Expect(m, l, st, op, v, s)
+    .>>. opt expectCondition
+    >>= fun ((m, l, st, op, v), cond) -> spanFrom kw.Span |>> fun s -> Expect(m, l, st, op, v, cond, s)
+
+/// reduce_stmt = "reduce" identifier [ arguments ]
+let private reduceRest (kw: Ident) =
+    identifier .>>. opt arguments >>= fun (layer, args) -> spanFrom kw.Span |>> fun s -> Reduce(layer, defaultArg args [], s)
 
 
 /// statement = experiment_stmt | let_stmt | data_stmt | model_stmt | train_stmt | observe_stmt | sweep_stmt | expect_stmt
+///           | reduce_stmt
 let private statement: P<Statement> =
     dispatch "statement" DiagnosticCodes.UnknownStatement topLevelKeywords (fun w ->
         match w.Text with
@@ -292,8 +316,9 @@ let private statement: P<Statement> =
         | "observe" -> Some(observeRest w)
         | "sweep" -> Some(sweepRest w)
         | "expect" -> Some(expectRest w)
+        | "reduce" -> Some(reduceRest w)
         | _ -> None)
-    <?> "a statement (experiment, let, data, model, train, observe, sweep or expect)"
+    <?> "a statement (experiment, let, data, model, train, observe, sweep, expect or reduce)"
 
 /// file = { statement statement_end } EOF
 let private file: P<Document> =

@@ -66,10 +66,16 @@ type TrainItem =
     | DurationItem of unit: Ident * length: Expr * span: Span
     | UntilItem of metric: Ident * op: CompareOp * value: Expr * span: Span
 
-/// measure: `kind [layer] [(args)]`
+/// measure_source: `weights` or `outputs on <data> <count>` (what a cosine matrix compares).
+type MeasureSource =
+    | Weights of span: Span
+    | Outputs of data: Ident * count: Expr * span: Span
+
+/// measure: `kind [layer] [source] [(args)]`
 type Measure =
     { Kind: Ident
       Layer: Ident option
+      Source: MeasureSource option
       Args: Arg list
       Span: Span }
 
@@ -83,8 +89,9 @@ type SweepValues =
     | ValueList of values: Expr list * span: Span
     | Range of from: Expr * upTo: Expr * span: Span
 
+/// sweep_axis: `name in …`, or `(a, b) in [(1, 2), …]` whose names take their values together.
 type SweepAxisSyntax =
-    { Name: Ident
+    { Names: Ident list
       Values: SweepValues
       Span: Span }
 
@@ -92,6 +99,12 @@ type SweepAxisSyntax =
 type ExpectStep =
     | AtStep of step: Expr
     | AtEnd of span: Span
+
+/// expect_condition: `where name in [values]`: the expectation holds for the sweep cells where the let has one of them.
+type ExpectCondition =
+    { Name: Ident
+      Values: Expr list
+      Span: Span }
 
 type Statement =
     | ExperimentDecl of name: Ident * title: (string * Span) option * span: Span
@@ -101,6 +114,9 @@ type Statement =
     | Train of items: TrainItem list * span: Span
     | Observe of schedule: Schedule * measures: Measure list * span: Span
     | Sweep of axes: SweepAxisSyntax list * span: Span
-    | Expect of measure: Ident * layer: Ident option * step: ExpectStep * op: CompareOp * value: Expr * span: Span
+    | Expect of
+        measure: Ident * layer: Ident option * step: ExpectStep * op: CompareOp * value: Expr * condition: ExpectCondition option * span: Span
+    /// `reduce layer (options)`: after training, merge the layer's condensed neurons; a train block after it fine-tunes.
+    | Reduce of layer: Ident * args: Arg list * span: Span
 
 type Document = { Statements: Statement list }

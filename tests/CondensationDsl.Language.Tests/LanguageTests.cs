@@ -74,8 +74,8 @@ public class LanguageTests
         Assert.Null(info.Parameters[1].DefaultValue);
         Assert.Equal(ParameterType.Real, info.Parameters[2].Type);
         Assert.Equal(1.0 / 3.0, info.Parameters[2].DefaultValue);
-        Assert.Equal(new double[] { 1, 2, 3 }, info.Sweep[0].Values);
-        Assert.Equal(new double[] { 10, 20 }, info.Sweep[1].Values);
+        Assert.Equal(new double[] { 1, 2, 3 }, info.Sweep[0].Points.Select(point => Assert.Single(point)));
+        Assert.Equal(new double[] { 10, 20 }, info.Sweep[1].Points.Select(point => Assert.Single(point)));
     }
 
     [Fact]

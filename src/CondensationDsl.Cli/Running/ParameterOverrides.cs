@@ -41,13 +41,16 @@ public static class ParameterOverrides
 
     private static double ParseValue(string file, ParameterDeclaration declaration, string text)
     {
-        var integer = declaration.Type == ParameterType.Integer;
-        var parsed = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value);
-        if (!parsed || (integer && Math.Floor(value) != value))
+        if (declaration.TryParse(text, out var value))
         {
-            throw new UsageException(HostDiagnostics.IllTypedParameter(file, declaration.Name, text, integer ? "integer" : "real"));
+            return value;
         }
 
-        return value;
+        throw new UsageException(declaration.Type switch
+        {
+            ParameterType.Choice => HostDiagnostics.UnknownChoice(file, declaration.Name, text, declaration.Choices ?? []),
+            ParameterType.Integer => HostDiagnostics.IllTypedParameter(file, declaration.Name, text, "integer"),
+            _ => HostDiagnostics.IllTypedParameter(file, declaration.Name, text, "real"),
+        });
     }
 }

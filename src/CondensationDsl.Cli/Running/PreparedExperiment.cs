@@ -58,7 +58,7 @@ public sealed class PreparedExperiment : IDisposable
         {
             var info = loaded.Program.Info;
             var overrides = ParameterOverrides.Parse(path, assignments, info.Parameters);
-            var cells = SweepPlan.Expand(info.Sweep, overrides);
+            var cells = SweepPlan.Expand(info.Sweep, overrides, info.Parameters);
             RejectInvalidValues(source, cells);
             return new PreparedExperiment(source, emitted, loaded, cells, clock.Elapsed, host.LastLoadWasCached);
         }

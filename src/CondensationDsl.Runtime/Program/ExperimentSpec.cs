@@ -14,25 +14,70 @@ public interface IExperimentProgram
     void Run(RunContext context);
 }
 
-public enum ParameterType { Integer, Real }
+/// <summary>Integer and Real parameters are numbers; a Choice parameter is one word of its declaration's choices.</summary>
+public enum ParameterType { Integer, Real, Choice }
 
 /// <summary>
 /// A settable value: every `let` of the experiment, and `seed` (default 1 when not declared). <see cref="DefaultValue"/> is
 /// null for a `let` computed from other lets (its default is re-evaluated from them); <see cref="DefaultText"/> is the
-/// default as written in the source, for help and reports.
+/// default as written in the source, for help and reports. A <see cref="ParameterType.Choice"/> parameter (`let act = tanh`)
+/// carries its words in <see cref="Choices"/>; its value, wherever parameters are numbers (sweep cells, --set, the run
+/// context), is the index of its word there. <see cref="Format"/> and <see cref="TryParse"/> convert for people.
 /// </summary>
-public sealed record ParameterDeclaration(string Name, ParameterType Type, double? DefaultValue, string DefaultText);
+public sealed record ParameterDeclaration(string Name, ParameterType Type, double? DefaultValue, string DefaultText, IReadOnlyList<string>? Choices = null)
+{
+    /// <summary>The value as a person writes it: the word of a choice, else the number (shortest round-trip form).</summary>
+    public string Format(double value) =>
+        Type == ParameterType.Choice && Choices is { } words && value >= 0 && value < words.Count && Math.Floor(value) == value
+            ? words[(int)value]
+            : value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
-/// <summary>One axis of `sweep { name in ... }`, its values already expanded.</summary>
-public sealed record SweepAxis(string Name, IReadOnlyList<double> Values);
+    /// <summary>Reads a value as written on a command line: a word of the choices, or a number of the right kind.</summary>
+    public bool TryParse(string text, out double value)
+    {
+        if (Type == ParameterType.Choice)
+        {
+            var index = Choices?.ToList().IndexOf(text) ?? -1;
+            value = index;
+            return index >= 0;
+        }
+
+        var parsed = double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out value)
+            && double.IsFinite(value);
+        return parsed && (Type != ParameterType.Integer || Math.Floor(value) == value);
+    }
+}
+
+/// <summary>
+/// One axis of `sweep { … }`, its points already expanded: `name in [...]` has one name, a tuple axis
+/// `(a, b) in [(1, 2), …]` several, and each point gives a value to every name (in the order of <see cref="Names"/>).
+/// </summary>
+public sealed record SweepAxis(IReadOnlyList<string> Names, IReadOnlyList<IReadOnlyList<double>> Points)
+{
+    /// <summary>A one-name axis.</summary>
+    public SweepAxis(string name, IReadOnlyList<double> values)
+        : this([name], values.Select(value => (IReadOnlyList<double>)[value]).ToArray())
+    {
+    }
+}
 
 public enum ComparisonOperator { Less, LessOrEqual, Greater, GreaterOrEqual, Equal, NotEqual }
 
 /// <summary>
-/// `expect measure(layer) at step|end op value`. <see cref="Metric"/> is the metrics.csv column name
-/// (e.g. "loss", "clusters.hidden"); <see cref="AtStep"/> null means the last recorded row.
+/// `expect measure(layer) at step|end op value [where name in [...]]`. <see cref="Metric"/> is the metrics.csv column name
+/// (e.g. "loss", "clusters.hidden") or a reduction result ("reduction.width_after"); <see cref="AtStep"/> null means the
+/// last recorded row. <see cref="When"/>, when given, limits the expectation to the runs whose parameter has one of its values.
 /// </summary>
-public sealed record Expectation(string Metric, long? AtStep, ComparisonOperator Operator, double Value, string SourceText, int Line);
+public sealed record Expectation(
+    string Metric, long? AtStep, ComparisonOperator Operator, double Value, string SourceText, int Line, ExpectationCondition? When = null)
+{
+    /// <summary>Whether the expectation is about a run with these resolved parameter values.</summary>
+    public bool AppliesTo(IReadOnlyDictionary<string, double> parameters) =>
+        When is null || (parameters.TryGetValue(When.Parameter, out var value) && When.Values.Contains(value));
+}
+
+/// <summary>`where parameter in [values]` of an expectation (a choice parameter's values as indices of its words).</summary>
+public sealed record ExpectationCondition(string Parameter, IReadOnlyList<double> Values);
 
 /// <summary>What the host needs to know about the experiment without running it.</summary>
 public sealed record ExperimentInfo(
@@ -116,9 +161,17 @@ public sealed record CosineMeasure(string Layer) : MeasureSpec;
 
 /// <summary>
 /// Leader clustering of the layer's neurons. Columns clusters.&lt;layer&gt;, effective_width.&lt;layer&gt;,
-/// condensed_width.&lt;layer&gt;, negligible.&lt;layer&gt;, static.&lt;layer&gt;.
+/// condensed_width.&lt;layer&gt;, negligible.&lt;layer&gt;, static.&lt;layer&gt;, lines.&lt;layer&gt; (clusters holding at
+/// least <see cref="LineSize"/> neurons: the lines a cosine heatmap shows) and largest_cluster.&lt;layer&gt; (the fraction
+/// of all the layer's neurons that lie in its largest cluster).
 /// </summary>
-public sealed record ClustersMeasure(string Layer, double Threshold, bool Signed, double NegligibleFraction, double MassFraction) : MeasureSpec;
+public sealed record ClustersMeasure(string Layer, double Threshold, bool Signed, double NegligibleFraction, double MassFraction, int LineSize = 3) : MeasureSpec;
+
+/// <summary>
+/// Array cosine_outputs.&lt;layer&gt;.&lt;step&gt;.npy: the cosine matrix of the layer's neurons' outputs (post-activation)
+/// over the first <see cref="Count"/> points of data <see cref="Data"/>, each neuron's outputs taken as one vector.
+/// </summary>
+public sealed record CosineOutputsMeasure(string Layer, string Data, int Count) : MeasureSpec;
 
 /// <summary>Column reldis.&lt;layer&gt;: ‖θ_w(t) − θ_w(0)‖ / ‖θ_w(0)‖ over the layer's input weights and biases.</summary>
 public sealed record RelDisMeasure(string Layer) : MeasureSpec;
@@ -153,3 +206,12 @@ public sealed record AtScheduleSpec(IReadOnlyList<long> Points) : ScheduleSpec
 }
 
 public sealed record ObservationSpec(ScheduleSpec Schedule, IReadOnlyList<MeasureSpec> Measures);
+
+/// <summary>
+/// `reduce &lt;layer&gt; (threshold: t, negligible: e)` after training, then an optional `train { … }` block
+/// (<see cref="FineTune"/>). Neurons whose input weights (bias appended) have cosine ≥ <see cref="Threshold"/> with
+/// their cluster's leader merge into the leader, a_j ← Σ_k a_k‖w_k‖/‖w_j‖ (exact for ReLU by positive homogeneity);
+/// neurons with amplitude below <see cref="NegligibleFraction"/> × the largest amplitude are dropped. A data point's
+/// predictions agree when they differ by at most <see cref="AgreementTolerance"/> × max |f(x)| of the original network.
+/// </summary>
+public sealed record ReductionSpec(string Layer, double Threshold, double NegligibleFraction, TrainingSpec? FineTune, double AgreementTolerance = 0.01);

@@ -72,6 +72,22 @@ public sealed class RunContext
         return value;
     }
 
+    /// <summary>
+    /// The value of a choice parameter (`let act = tanh`) as a member of <typeparamref name="TChoice"/>, whose members are
+    /// the parameter's words in order: its value is the index of its word (see <see cref="ParameterDeclaration.Choices"/>).
+    /// </summary>
+    public TChoice ChoiceOr<TChoice>(string name, TChoice defaultValue)
+        where TChoice : struct, Enum
+    {
+        var index = ParameterOr(name, Convert.ToInt32(defaultValue, System.Globalization.CultureInfo.InvariantCulture));
+        if (Math.Floor(index) != index || !Enum.IsDefined(typeof(TChoice), (int)index))
+        {
+            throw new ArgumentOutOfRangeException(name, index, $"{index} is not a choice of parameter {name}.");
+        }
+
+        return (TChoice)Enum.ToObject(typeof(TChoice), (int)index);
+    }
+
     /// <summary>The root seed of every random stream of this run (parameter "seed").</summary>
     public ulong Seed => (ulong)(long)(resolved.TryGetValue("seed", out var seed) ? seed : ParameterOr("seed", DefaultSeed));
 }

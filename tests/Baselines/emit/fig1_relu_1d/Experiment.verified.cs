@@ -63,7 +63,7 @@ public sealed class Fig1Relu1dExperiment : IExperimentProgram
             new(new EveryScheduleSpec(Fn.ToCount(100.0, "observation interval")), new MeasureSpec[]
             {
                 new LossMeasure(),
-                new ClustersMeasure("hidden", Threshold: 0.99, Signed: true, NegligibleFraction: 0.001, MassFraction: 0.9),
+                new ClustersMeasure("hidden", Threshold: 0.99, Signed: true, NegligibleFraction: 0.001, MassFraction: 0.9, LineSize: Fn.ToCount(3.0, "line size")),
                 new RelDisMeasure("hidden"),
             }),
             new(new AtScheduleSpec(new long[] { 100, 1000, 5000, 10000, 12000, 100000 }), new MeasureSpec[]

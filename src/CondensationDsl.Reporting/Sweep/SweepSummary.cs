@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Text;
+
+namespace CondensationDsl.Reporting.Sweep;
+
+/// <summary>
+/// The sweep folder's own results, written after its cells ran (and by `cond report` on a sweep folder): sweep.csv, one
+/// row per cell with its parameters, status, time, expectations and the last value of every metric; and sweep.html, the
+/// cells side by side: a table, then each figure of the last snapshot and each curve in one row across the cells.
+/// Built from the cell folders alone.
+/// </summary>
+public static class SweepSummary
+{
+    public const string CsvFileName = "sweep.csv";
+    public const string HtmlFileName = "sweep.html";
+
+    /// <summary>The cell folders of a sweep folder (cell-&lt;id&gt;), in the order the sweep ran them when known.</summary>
+    public static IReadOnlyList<string> CellDirectories(string sweepDirectory) =>
+        Directory.Exists(sweepDirectory)
+            ? Directory.GetDirectories(sweepDirectory, "cell-*")
+                .Where(directory => File.Exists(Path.Combine(directory, RunFolder.RunJsonFileName)))
+                .OrderBy(directory => File.GetCreationTimeUtc(Path.Combine(directory, RunFolder.RunJsonFileName)))
+                .ThenBy(directory => directory, StringComparer.Ordinal)
+                .ToArray()
+            : [];
+
+    /// <summary>Writes sweep.csv and sweep.html into <paramref name="sweepDirectory"/>; returns the path of sweep.html.</summary>
+    public static string Write(string sweepDirectory, IReadOnlyList<string> cellDirectories)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sweepDirectory);
+        var cells = cellDirectories.Select(SweepCell.Read).ToArray();
+        var swept = SweptParameters(cells);
+        AtomicFile.WriteAllText(Path.Combine(sweepDirectory, CsvFileName), SweepCsv.Render(cells));
+        var html = Path.Combine(sweepDirectory, HtmlFileName);
+        AtomicFile.WriteAllText(html, SweepPage.Render(cells, swept));
+        return html;
+    }
+
+    /// <summary>The parameters whose values differ between cells: what tells one column of the page from another.</summary>
+    internal static IReadOnlyList<string> SweptParameters(IReadOnlyList<SweepCell> cells) =>
+        cells.SelectMany(cell => cell.Run.Parameters.Select(p => p.Key))
+            .Distinct(StringComparer.Ordinal)
+            .Where(name => cells.Select(cell => ValueOf(cell, name)).Distinct(StringComparer.Ordinal).Count() > 1)
+            .ToArray();
+
+    internal static string ValueOf(SweepCell cell, string parameter) =>
+        cell.Run.Parameters.FirstOrDefault(p => p.Key == parameter).Value ?? string.Empty;
+
+    /// <summary>"gamma=0.5, seed=2": the swept values of a cell (its folder name when nothing differs).</summary>
+    internal static string LabelOf(SweepCell cell, IReadOnlyList<string> swept) =>
+        swept.Count == 0 ? cell.Name : string.Join(", ", swept.Select(name => name + "=" + ValueOf(cell, name)));
+
+    internal static string Number(double value) =>
+        double.IsNaN(value) ? string.Empty : value.ToString("G6", CultureInfo.InvariantCulture);
+}
+
+/// <summary>sweep.csv: RFC 4180 quoting, invariant numbers, one row per cell.</summary>
+internal static class SweepCsv
+{
+    public static string Render(IReadOnlyList<SweepCell> cells)
+    {
+        var parameters = cells.SelectMany(cell => cell.Run.Parameters.Select(p => p.Key)).Distinct(StringComparer.Ordinal).ToArray();
+        var metrics = cells.SelectMany(cell => cell.FinalMetrics.Select(m => m.Key)).Distinct(StringComparer.Ordinal).ToArray();
+        var csv = new StringBuilder();
+        var header = new[] { "cell", "status" }.Concat(parameters).Concat(["wall_seconds", "expectations_passed", "expectations_total"])
+            .Concat(metrics.Select(metric => "final." + metric));
+        csv.AppendJoin(',', header.Select(Quote)).Append('\n');
+        foreach (var cell in cells)
+        {
+            var fields = new List<string> { cell.Name, cell.Run.Status ?? "unknown" };
+            fields.AddRange(parameters.Select(name => SweepSummary.ValueOf(cell, name)));
+            fields.Add(cell.Run.WallSeconds is { } wall ? SweepSummary.Number(wall) : string.Empty);
+            fields.Add(cell.ExpectationsPassed.ToString(CultureInfo.InvariantCulture));
+            fields.Add(cell.Expectations.Count.ToString(CultureInfo.InvariantCulture));
+            fields.AddRange(metrics.Select(metric => SweepSummary.Number(cell.FinalMetrics.FirstOrDefault(m => m.Key == metric, new(metric, double.NaN)).Value)));
+            csv.AppendJoin(',', fields.Select(Quote)).Append('\n');
+        }
+
+        return csv.ToString();
+    }
+
+    private static string Quote(string field) =>
+        field.AsSpan().IndexOfAny(",\"\n\r") < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+}

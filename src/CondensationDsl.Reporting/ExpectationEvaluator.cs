@@ -1,32 +1,67 @@
 using System.Globalization;
 using CondensationDsl.Runtime.Program;
+using CondensationDsl.Runtime.Reduction;
 
 namespace CondensationDsl.Reporting;
 
 /// <summary>The outcome of one `expect` clause. <see cref="Actual"/> is null when the measure has no value there.</summary>
 public sealed record ExpectationResult(Expectation Expectation, double? Actual, bool Passed, string Message);
 
-/// <summary>Checks `expect measure at step|end op value` clauses against a run's metrics.csv.</summary>
+/// <summary>
+/// Checks `expect measure at step|end op value` clauses against a run's metrics.csv, and the width-reduction metrics
+/// (<see cref="ReductionPrefix"/>…) against its reduction.json.
+/// </summary>
 public static class ExpectationEvaluator
 {
+    /// <summary>Metrics named reduction.&lt;field&gt; are read from the run's reduction result, not from metrics.csv.</summary>
+    public const string ReductionPrefix = "reduction.";
+
+    /// <summary>The reduction metrics, reduction.&lt;name&gt;, with the field of <see cref="ReductionResult"/> each one reads.</summary>
+    private static readonly (string Name, Func<ReductionResult, double?> Read)[] ReductionMetrics =
+    [
+        ("width_before", r => r.WidthBefore),
+        ("width_after", r => r.WidthAfter),
+        ("loss_before", r => r.LossBefore),
+        ("loss_reduced", r => r.LossReduced),
+        ("agreement_reduced", r => r.AgreementReduced),
+        ("loss_finetuned", r => r.LossFinetuned),
+        ("agreement_finetuned", r => r.AgreementFinetuned),
+    ];
+
     /// <summary>
     /// One result per expectation, in order. `at N` reads the row whose step column is N (the last such row if there are
     /// several); `end` reads the last row that has a value in the column. A missing column, step or value fails the clause.
+    /// A reduction metric fails: use the overload that takes the run's reduction result.
     /// </summary>
-    public static IReadOnlyList<ExpectationResult> Evaluate(IReadOnlyList<Expectation> expectations, MetricsTable table)
+    public static IReadOnlyList<ExpectationResult> Evaluate(IReadOnlyList<Expectation> expectations, MetricsTable table) =>
+        Evaluate(expectations, table, null);
+
+    /// <summary>
+    /// As <see cref="Evaluate(IReadOnlyList{Expectation}, MetricsTable)"/>, and reduction.&lt;field&gt; metrics are read from
+    /// <paramref name="reduction"/> (the run's reduction.json, see <see cref="Report.ReductionFile.Read"/>; null when the run
+    /// has none). A reduction metric exists once, after training: only `at end` can name it.
+    /// </summary>
+    public static IReadOnlyList<ExpectationResult> Evaluate(IReadOnlyList<Expectation> expectations, MetricsTable table, ReductionResult? reduction)
     {
         ArgumentNullException.ThrowIfNull(expectations);
         ArgumentNullException.ThrowIfNull(table);
-        return expectations.Select(e => Evaluate(e, table)).ToArray();
+        return expectations.Select(e => Evaluate(e, table, reduction)).ToArray();
     }
 
-    public static ExpectationResult Evaluate(Expectation expectation, MetricsTable table)
+    public static ExpectationResult Evaluate(Expectation expectation, MetricsTable table) => Evaluate(expectation, table, null);
+
+    public static ExpectationResult Evaluate(Expectation expectation, MetricsTable table, ReductionResult? reduction)
     {
         ArgumentNullException.ThrowIfNull(expectation);
         ArgumentNullException.ThrowIfNull(table);
         var where = expectation.AtStep is { } at ? $"at {at.ToString(CultureInfo.InvariantCulture)}" : "at end";
         var subject = $"{expectation.Metric} {where}";
         var wanted = $"expected {Symbol(expectation.Operator)} {Format(expectation.Value)}";
+        if (expectation.Metric.StartsWith(ReductionPrefix, StringComparison.Ordinal))
+        {
+            return EvaluateReduction(expectation, reduction, subject, wanted);
+        }
+
         var column = table.IndexOf(expectation.Metric);
         if (column < 0)
         {
@@ -72,6 +107,37 @@ public static class ExpectationEvaluator
         var passed = Compare(value, expectation.Operator, expectation.Value);
         var stepNote = double.IsNaN(step) ? string.Empty : $" (step {Format(step)})";
         return new ExpectationResult(expectation, value, passed, $"{subject}{stepNote} = {Format(value)} ({wanted})");
+
+        ExpectationResult Failed(string text) => new(expectation, null, false, text);
+    }
+
+    private static ExpectationResult EvaluateReduction(Expectation expectation, ReductionResult? reduction, string subject, string wanted)
+    {
+        var name = expectation.Metric[ReductionPrefix.Length..];
+        var metric = Array.Find(ReductionMetrics, m => m.Name == name);
+        if (metric.Read is null)
+        {
+            var known = string.Join(", ", ReductionMetrics.Select(m => ReductionPrefix + m.Name));
+            return Failed($"{subject}: no reduction result is called '{expectation.Metric}'; there are {known} ({wanted})");
+        }
+
+        if (expectation.AtStep is not null)
+        {
+            return Failed($"{subject}: the reduction is measured once, after training; only `at end` can name it ({wanted})");
+        }
+
+        if (reduction is null)
+        {
+            return Failed($"{subject}: the run has no width reduction result (no reduction.json: the experiment does not reduce a layer, or the run stopped before the reduction) ({wanted})");
+        }
+
+        if (metric.Read(reduction) is not { } value)
+        {
+            return Failed($"{subject}: the reduced network was not fine-tuned (no train block after reduce, or fine-tuning did not finish) ({wanted})");
+        }
+
+        var passed = Compare(value, expectation.Operator, expectation.Value);
+        return new ExpectationResult(expectation, value, passed, $"{subject} = {Format(value)} (layer {reduction.Layer}; {wanted})");
 
         ExpectationResult Failed(string text) => new(expectation, null, false, text);
     }

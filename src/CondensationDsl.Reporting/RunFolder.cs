@@ -127,7 +127,7 @@ public sealed class RunFolder : IRunSink, IDisposable
             }
         }
 
-        foreach (var file in new[] { Report.ExpectationsFile.FileName, ModelFile.FileName, Report.HtmlReport.FileName, ErrorFileName, ReportErrorFileName })
+        foreach (var file in new[] { Report.ExpectationsFile.FileName, ModelFile.FileName, Report.ReductionFile.FileName, Report.HtmlReport.FileName, ErrorFileName, ReportErrorFileName })
         {
             File.Delete(Path.Combine(directory, file));
         }
@@ -258,6 +258,12 @@ public sealed class RunFolder : IRunSink, IDisposable
 
     /// <summary>Writes model.json: the layers with each activation's multiplicity p and 2p bound (see <see cref="ModelFile"/>).</summary>
     public void DescribeModel(ModelSpec model) => ModelFile.Write(Directory, ModelDescription.From(model));
+
+    /// <summary>
+    /// Writes reduction.json (atomically replaced: the second call, after fine-tuning, completes the first; see
+    /// <see cref="Report.ReductionFile"/>).
+    /// </summary>
+    public void RecordReduction(Runtime.Reduction.ReductionResult result) => Report.ReductionFile.Write(Directory, result);
 
     /// <summary>Closes metrics.csv. A run that never reported its end is recorded as interrupted.</summary>
     public void Dispose()

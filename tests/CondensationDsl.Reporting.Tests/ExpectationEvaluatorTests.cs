@@ -1,4 +1,5 @@
 using CondensationDsl.Runtime.Program;
+using CondensationDsl.Runtime.Reduction;
 
 namespace CondensationDsl.Reporting.Tests;
 
@@ -102,5 +103,73 @@ public class ExpectationEvaluatorTests
         Assert.Same(a, results[0].Expectation);
         Assert.Same(b, results[1].Expectation);
         Assert.Equal([true, false], results.Select(r => r.Passed));
+    }
+
+    // A reduction of hidden from 50 to 4 neurons, fine-tuned for 500 steps.
+    internal static readonly ReductionResult Reduced = new(
+        "hidden", "out", 0.9, 1e-3, 0.01, WidthBefore: 50, WidthAfter: 4, StaticDropped: 2, NegligibleDropped: 3, Points: 40, OutputScale: 0.8,
+        LossBefore: 2e-4, LossReduced: 5e-3, AgreementReduced: 0.925, Groups: new int[50], FineTuneSteps: 500, LossFinetuned: 1e-4, AgreementFinetuned: 1);
+
+    [Theory]
+    [InlineData("reduction.width_before", 50)]
+    [InlineData("reduction.width_after", 4)]
+    [InlineData("reduction.loss_before", 2e-4)]
+    [InlineData("reduction.loss_reduced", 5e-3)]
+    [InlineData("reduction.agreement_reduced", 0.925)]
+    [InlineData("reduction.loss_finetuned", 1e-4)]
+    [InlineData("reduction.agreement_finetuned", 1)]
+    public void ReductionMetricsAreReadFromTheReductionResult(string metric, double expected)
+    {
+        var passing = ExpectationEvaluator.Evaluate(Expect(metric, null, ComparisonOperator.Equal, expected), Table, Reduced);
+        Assert.True(passing.Passed, passing.Message);
+        Assert.Equal(expected, passing.Actual);
+        var failing = ExpectationEvaluator.Evaluate(Expect(metric, null, ComparisonOperator.Less, expected), Table, Reduced);
+        Assert.False(failing.Passed);
+        Assert.Equal(expected, failing.Actual);
+    }
+
+    [Fact]
+    public void AReductionMessageNamesTheLayer()
+    {
+        var result = ExpectationEvaluator.Evaluate([Expect("reduction.width_after", null, ComparisonOperator.LessOrEqual, 5)], Table, Reduced).Single();
+        Assert.Equal("reduction.width_after at end = 4 (layer hidden; expected <= 5)", result.Message);
+    }
+
+    [Fact]
+    public void AReductionMetricFailsClearlyWhenTheRunHasNoReduction()
+    {
+        var result = ExpectationEvaluator.Evaluate(Expect("reduction.width_after", null, ComparisonOperator.LessOrEqual, 5), Table, null);
+        Assert.False(result.Passed);
+        Assert.Null(result.Actual);
+        Assert.StartsWith("reduction.width_after at end: the run has no width reduction result (no reduction.json", result.Message);
+
+        // The overload without a reduction result reads metrics.csv only, so it cannot pass a reduction metric either.
+        Assert.False(ExpectationEvaluator.Evaluate(Expect("reduction.width_after", null, ComparisonOperator.LessOrEqual, 5), Table).Passed);
+    }
+
+    [Fact]
+    public void FineTuningMetricsFailWhenTheRunDidNotFineTune()
+    {
+        var notTuned = Reduced with { FineTuneSteps = null, LossFinetuned = null, AgreementFinetuned = null };
+        var result = ExpectationEvaluator.Evaluate(Expect("reduction.loss_finetuned", null, ComparisonOperator.Less, 1), Table, notTuned);
+        Assert.False(result.Passed);
+        Assert.Contains("was not fine-tuned", result.Message);
+        Assert.True(ExpectationEvaluator.Evaluate(Expect("reduction.loss_reduced", null, ComparisonOperator.Less, 1), Table, notTuned).Passed);
+    }
+
+    [Fact]
+    public void AReductionMetricAtAStepFails()
+    {
+        var result = ExpectationEvaluator.Evaluate(Expect("reduction.width_after", 1000, ComparisonOperator.LessOrEqual, 5), Table, Reduced);
+        Assert.False(result.Passed);
+        Assert.Contains("only `at end`", result.Message);
+    }
+
+    [Fact]
+    public void AnUnknownReductionMetricFailsNamingTheKnownOnes()
+    {
+        var result = ExpectationEvaluator.Evaluate(Expect("reduction.width", null, ComparisonOperator.LessOrEqual, 5), Table, Reduced);
+        Assert.False(result.Passed);
+        Assert.Contains("reduction.width_after", result.Message);
     }
 }

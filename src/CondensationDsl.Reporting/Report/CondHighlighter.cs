@@ -13,7 +13,7 @@ public static class CondHighlighter
     public static readonly IReadOnlySet<string> Keywords = new HashSet<string>(StringComparer.Ordinal)
     {
         "experiment", "let", "data", "target", "model", "input", "init", "train", "loss", "optimizer", "epochs", "steps",
-        "until", "observe", "every", "at", "sweep", "in", "expect", "end",
+        "until", "observe", "every", "at", "sweep", "in", "expect", "end", "where", "reduce", "outputs", "on", "weights",
     };
 
     /// <summary>Built-in names from the grammar's comments and the README: layer kinds, functions, activations, calls, measures, constants.</summary>
@@ -22,7 +22,8 @@ public static class CondHighlighter
         "dense",
         "relu", "tanh", "sin", "cos", "exp", "log", "abs", "sqrt", "sigmoid", "softplus", "linear", "xtanh", "x2tanh",
         "grid", "uniform", "normal", "mse", "gd", "sgd", "adam",
-        "features", "cosine", "clusters", "reldis", "effective_width", "condensed_width", "negligible", "static",
+        "features", "cosine", "clusters", "reldis", "effective_width", "condensed_width", "negligible", "static", "lines", "largest_cluster",
+        "reduced_width", "reduced_loss", "reduced_agreement", "finetuned_loss", "finetuned_agreement",
         "pi", "true", "false", "fan_in",
     };
 

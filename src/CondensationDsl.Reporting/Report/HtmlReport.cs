@@ -4,7 +4,8 @@ namespace CondensationDsl.Reporting.Report;
 
 /// <summary>
 /// report.html of a run, rebuilt from the run folder's files alone (experiment.cond, run.json, metrics.csv,
-/// expectations.json) plus the figures already drawn, so `cond report &lt;run-dir&gt;` can redo it at any time.
+/// expectations.json, model.json, reduction.json) plus the figures already drawn, so `cond report &lt;run-dir&gt;` can redo
+/// it at any time.
 /// </summary>
 public static class HtmlReport
 {

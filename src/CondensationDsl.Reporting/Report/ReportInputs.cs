@@ -15,7 +15,9 @@ internal sealed record ReportInputs(
     string? MetricsProblem,
     ModelDescription? Model,
     string? ModelProblem,
-    IReadOnlyDictionary<string, SteppedValue> EarlyClusters)
+    IReadOnlyDictionary<string, SteppedValue> EarlyClusters,
+    Runtime.Reduction.ReductionResult? Reduction = null,
+    string? ReductionProblem = null)
 {
     public string Name => Header?.Name ?? Run.Experiment ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(RunDirectory));
 
@@ -70,8 +72,19 @@ internal sealed record ReportInputs(
             }
         }
 
+        Runtime.Reduction.ReductionResult? reduction = null;
+        string? reductionProblem = null;
+        try
+        {
+            reduction = ReductionFile.Read(runDirectory);
+        }
+        catch (FormatException ex)
+        {
+            reductionProblem = ex.Message;
+        }
+
         var header = source is null ? null : ExperimentHeader.Find(source);
         return new ReportInputs(Path.GetFullPath(runDirectory), RunRecord.Read(runDirectory), source, header, expectations, expectationsProblem, metrics, metricsProblem,
-            model, modelProblem, earlyClusters);
+            model, modelProblem, earlyClusters, reduction, reductionProblem);
     }
 }

@@ -20,11 +20,13 @@ internal static class ReportPage
         RunSection.Render(html, inputs);
         ExpectationsSection.Render(html, inputs);
         ModelSection.Render(html, inputs);
+        ReductionSection.Render(html, inputs);
         MetricsSection.Render(html, inputs);
         html.Append(figuresHtml);
         SourceSection.Render(html, inputs);
         html.Append("<footer>Built from the run folder's files alone: experiment.cond, run.json, metrics.csv, ")
-            .Append(ExpectationsFile.FileName).Append(", ").Append(ModelFile.FileName).Append(" and figures/.</footer>\n</body>\n</html>\n");
+            .Append(ExpectationsFile.FileName).Append(", ").Append(ModelFile.FileName).Append(", ").Append(ReductionFile.FileName)
+            .Append(" and figures/.</footer>\n</body>\n</html>\n");
         return html.ToString();
     }
 
@@ -53,6 +55,7 @@ internal static class ReportPage
 
         html.Append("<nav><a href=\"#run\">Run</a><a href=\"#expectations\">Expectations</a>")
             .Append(inputs.Model is null && inputs.ModelProblem is null ? string.Empty : "<a href=\"#model\">Model</a>")
+            .Append(ReductionSection.IsShown(inputs) ? "<a href=\"#reduction\">Reduction</a>" : string.Empty)
             .Append("<a href=\"#metrics\">Metrics</a>")
             .Append("<a href=\"#figures\">Figures</a><a href=\"#source\">Source</a></nav>\n</header>\n");
     }

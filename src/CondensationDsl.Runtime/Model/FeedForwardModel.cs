@@ -52,34 +52,49 @@ public sealed class FeedForwardModel : IDisposable
     public static FeedForwardModel Create(IDevice device, ModelSpec spec, ulong seed, int capacity)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        if (spec.Layers.Count == 0)
+        var layers = AllocateLayers(device, spec, capacity);
+        foreach (var layer in layers)
         {
-            throw new ArgumentException($"Model '{spec.Name}' has no layers.", nameof(spec));
-        }
-
-        var layers = new DenseLayer[spec.Layers.Count];
-        var inputs = spec.InputSize;
-        for (var l = 0; l < layers.Length; l++)
-        {
-            var layerSpec = spec.Layers[l];
-            if (layerSpec.Kind != LayerKind.Dense)
-            {
-                throw new NotSupportedException($"Layer '{layerSpec.Name}' of kind {layerSpec.Kind} is not supported by this runtime.");
-            }
-
-            var layer = new DenseLayer(device, layerSpec, inputs, capacity);
-            var std = (layerSpec.InitStd ?? spec.DefaultInitStd)(inputs);
-            Initialize(device, layer.Weight, layer.Outputs * inputs, std, new RandomStream(seed, $"init/{spec.Name}/{layerSpec.Name}/weight"));
+            var std = (layer.Spec.InitStd ?? spec.DefaultInitStd)(layer.Inputs);
+            Initialize(device, layer.Weight, layer.Outputs * layer.Inputs, std, new RandomStream(seed, $"init/{spec.Name}/{layer.Name}/weight"));
             if (layer.Bias is not null)
             {
-                Initialize(device, layer.Bias, layer.Outputs, std, new RandomStream(seed, $"init/{spec.Name}/{layerSpec.Name}/bias"));
+                Initialize(device, layer.Bias, layer.Outputs, std, new RandomStream(seed, $"init/{spec.Name}/{layer.Name}/bias"));
             }
-
-            layers[l] = layer;
-            inputs = layerSpec.Width;
         }
 
         return new FeedForwardModel(device, spec, layers);
+    }
+
+    /// <summary>
+    /// Allocates the model for batches of up to <paramref name="capacity"/> rows with the given parameter values instead of
+    /// drawing them (a reduced network, a model to fine-tune): <paramref name="parameters"/> maps every parameter name
+    /// ("&lt;layer&gt;.weight", "&lt;layer&gt;.bias") to its values, rounded to float32 on upload.
+    /// </summary>
+    public static FeedForwardModel FromParameters(IDevice device, ModelSpec spec, IReadOnlyDictionary<string, double[]> parameters, int capacity)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(parameters);
+        var model = new FeedForwardModel(device, spec, AllocateLayers(device, spec, capacity));
+        try
+        {
+            foreach (var parameter in model.Parameters)
+            {
+                if (!parameters.TryGetValue(parameter.Name, out var values))
+                {
+                    throw new ArgumentException($"No values given for parameter '{parameter.Name}' of model '{spec.Name}'.", nameof(parameters));
+                }
+
+                model.WriteParameter(parameter.Name, values);
+            }
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+
+        return model;
     }
 
     /// <summary>Runs X (rows×InputSize) through every layer and returns the output buffer (rows×OutputSize).</summary>
@@ -121,6 +136,31 @@ public sealed class FeedForwardModel : IDisposable
     /// <summary>The layer named <paramref name="name"/>, or null.</summary>
     public DenseLayer? Layer(string name) => Array.Find(layers, layer => layer.Name == name);
 
+    /// <summary>The current values of parameter <paramref name="name"/> (e.g. "hidden.weight"), widened to float64.</summary>
+    public double[] ReadParameter(string name)
+    {
+        var parameter = ParameterNamed(name);
+        return ReadDouble(parameter.Value, parameter.Length);
+    }
+
+    /// <summary>Replaces the values of parameter <paramref name="name"/>; they are rounded to float32, the device's precision.</summary>
+    public void WriteParameter(string name, ReadOnlySpan<double> values)
+    {
+        var parameter = ParameterNamed(name);
+        if (values.Length != parameter.Length)
+        {
+            throw new ArgumentException($"Parameter '{name}' holds {parameter.Length} values, not {values.Length}.", nameof(values));
+        }
+
+        var rounded = new float[values.Length];
+        for (var i = 0; i < rounded.Length; i++)
+        {
+            rounded[i] = (float)values[i];
+        }
+
+        device.Upload(rounded, parameter.Value);
+    }
+
     /// <summary>A host copy of a device buffer, widened to float64 (observations only; never in the training loop).</summary>
     public double[] ReadDouble(DeviceBuffer buffer, int length)
     {
@@ -140,6 +180,35 @@ public sealed class FeedForwardModel : IDisposable
         {
             buffer?.Dispose();
         }
+    }
+
+    private Parameter ParameterNamed(string name) =>
+        Parameters.FirstOrDefault(p => p.Name == name)
+        ?? throw new ArgumentException($"Model '{Spec.Name}' has no parameter '{name}'.", nameof(name));
+
+    /// <summary>The layers of <paramref name="spec"/>, allocated (zero-filled) for <paramref name="capacity"/> rows.</summary>
+    private static DenseLayer[] AllocateLayers(IDevice device, ModelSpec spec, int capacity)
+    {
+        if (spec.Layers.Count == 0)
+        {
+            throw new ArgumentException($"Model '{spec.Name}' has no layers.", nameof(spec));
+        }
+
+        var layers = new DenseLayer[spec.Layers.Count];
+        var inputs = spec.InputSize;
+        for (var l = 0; l < layers.Length; l++)
+        {
+            var layerSpec = spec.Layers[l];
+            if (layerSpec.Kind != LayerKind.Dense)
+            {
+                throw new NotSupportedException($"Layer '{layerSpec.Name}' of kind {layerSpec.Kind} is not supported by this runtime.");
+            }
+
+            layers[l] = new DenseLayer(device, layerSpec, inputs, capacity);
+            inputs = layerSpec.Width;
+        }
+
+        return layers;
     }
 
     private static void Initialize(IDevice device, DeviceBuffer buffer, int length, double std, RandomStream stream)

@@ -21,6 +21,16 @@ public interface IRunSink
     void DescribeModel(ModelSpec model)
     {
     }
+
+    /// <summary>
+    /// The result of width reduction after training (`reduce`; the run folder writes reduction.json from it). Called once
+    /// right after the reduction and, when the experiment fine-tunes, once more after fine-tuning with the fine-tuning
+    /// fields filled in; each call carries everything known so far, so the last one is the whole result. A default no-op,
+    /// so sinks that do not care need not implement it.
+    /// </summary>
+    void RecordReduction(Reduction.ReductionResult result)
+    {
+    }
 }
 
 /// <summary>Training progress for a progress bar or periodic log lines.</summary>

@@ -32,7 +32,17 @@ internal sealed class TrainingSession : IDisposable
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private TimeSpan? lastReport;
 
-    public TrainingSession(RunContext context, ModelSpec modelSpec, DataSpec data, TrainingSpec training, IReadOnlyList<ObservationSpec> observations)
+    /// <param name="initialParameters">
+    /// When given, the model starts from these values (every parameter by name, see <see cref="FeedForwardModel.FromParameters"/>)
+    /// instead of its drawn initialization: fine-tuning a reduced network.
+    /// </param>
+    public TrainingSession(
+        RunContext context,
+        ModelSpec modelSpec,
+        DataSpec data,
+        TrainingSpec training,
+        IReadOnlyList<ObservationSpec> observations,
+        IReadOnlyDictionary<string, double[]>? initialParameters = null)
     {
         this.context = context;
         device = context.Device;
@@ -54,7 +64,9 @@ internal sealed class TrainingSession : IDisposable
             throw new ArgumentException($"Model '{modelSpec.Name}' takes {modelSpec.InputSize} inputs but data '{data.Name}' has dimension {dataset.Dimension}.");
         }
 
-        model = FeedForwardModel.Create(device, modelSpec, seed, dataset.Count);
+        model = initialParameters is null
+            ? FeedForwardModel.Create(device, modelSpec, seed, dataset.Count)
+            : FeedForwardModel.FromParameters(device, modelSpec, initialParameters, dataset.Count);
         if (model.OutputSize != 1)
         {
             throw new ArgumentException($"The mse loss compares one output with a scalar target; model '{modelSpec.Name}' has {model.OutputSize} outputs.");
@@ -77,6 +89,12 @@ internal sealed class TrainingSession : IDisposable
         context.Sink.DescribeModel(modelSpec);
         observer = new Observer(context.Sink, model, dataset, observations);
     }
+
+    /// <summary>The model being trained (after <see cref="Run"/>: the trained one); owned by the session.</summary>
+    public FeedForwardModel Model => model;
+
+    /// <summary>The training data as materialized for this run.</summary>
+    public Dataset Dataset => dataset;
 
     private BatchSampler? Sampler { get; }
 

@@ -152,14 +152,21 @@ public sealed class RunFolder : IRunSink, IDisposable
         }
     }
 
-    /// <summary>Replaces the recorded parameters (the program resolves them while it runs) and rewrites run.json.</summary>
-    public void SetParameters(IReadOnlyDictionary<string, double> parameters)
+    /// <summary>
+    /// Replaces the recorded parameters (the program resolves them while it runs) and rewrites run.json;
+    /// <paramref name="words"/> names the choice parameters' words (see <see cref="RunInfo.ParameterWords"/>).
+    /// </summary>
+    public void SetParameters(IReadOnlyDictionary<string, double> parameters, IReadOnlyDictionary<string, string>? words = null)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         lock (gate)
         {
             var current = info ?? new RunInfo(string.Empty, string.Empty, null, parameters);
-            info = current with { Parameters = new Dictionary<string, double>(parameters, StringComparer.Ordinal) };
+            info = current with
+            {
+                Parameters = new Dictionary<string, double>(parameters, StringComparer.Ordinal),
+                ParameterWords = new Dictionary<string, string>(words ?? current.ParameterWords, StringComparer.Ordinal),
+            };
             WriteRunJson();
         }
     }

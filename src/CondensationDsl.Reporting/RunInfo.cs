@@ -20,4 +20,10 @@ public sealed record RunInfo(string ToolVersion, string DeviceName, ulong? Seed,
     /// compile or cache, load, device, data, model, one step), from the run's start for later cells of a sweep.
     /// </summary>
     public double? StartupSeconds { get; init; }
+
+    /// <summary>
+    /// The words of choice parameters (`let act = tanh`), which run.json writes instead of their indices in
+    /// <see cref="Parameters"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ParameterWords { get; init; } = new Dictionary<string, string>();
 }

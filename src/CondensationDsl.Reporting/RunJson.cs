@@ -47,7 +47,14 @@ internal static class RunJson
             json.WriteStartObject("parameters");
             foreach (var (name, value) in state.Info?.Parameters ?? new Dictionary<string, double>())
             {
-                WriteNumber(json, name, value);
+                if (state.Info?.ParameterWords.TryGetValue(name, out var word) == true)
+                {
+                    json.WriteString(name, word);
+                }
+                else
+                {
+                    WriteNumber(json, name, value);
+                }
             }
 
             json.WriteEndObject();

@@ -5,16 +5,20 @@ using System.Text.RegularExpressions;
 namespace CondensationDsl.Cli.Tests;
 
 /// <summary>
-/// `cond run` warms the figure renderer up on a background thread during training (RunReport.StartWarmUp); the figures
-/// it then draws must be exactly those `cond report` draws from the files alone, and the warm-up must leave nothing behind.
+/// `cond run` warms the figure renderer up on a background thread during training and draws each snapshot's figures there
+/// as soon as the run has written the snapshot (LiveReport); the figures it ends up with must be exactly those
+/// `cond report` draws from the files alone, and the warm-up must leave nothing behind.
 /// </summary>
 public sealed class ReportWarmUpTests(CondSandbox sandbox) : IClassFixture<CondSandbox>
 {
-    [Fact]
-    public void Figures_of_a_run_equal_those_of_cond_report_and_the_warm_up_leaves_no_files()
+    /// <remarks>The quick example ends before most live figures are drawn, the full one (100 000 epochs) draws them live.</remarks>
+    [Theory]
+    [InlineData("fig1_relu_1d_quick.cond")]
+    [InlineData("fig1_relu_1d.cond")]
+    public void Figures_of_a_run_equal_those_of_cond_report_and_the_warm_up_leaves_no_files(string example)
     {
-        var output = sandbox.NewPath("warm");
-        var run = sandbox.Run("run", CondSandbox.QuickExample, "-o", output, "--device", "cpu", "--quiet");
+        var output = sandbox.NewPath("warm-" + example);
+        var run = sandbox.Run("run", Path.Combine(Path.GetDirectoryName(CondSandbox.QuickExample)!, example), "-o", output, "--device", "cpu", "--quiet");
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.DoesNotContain("Unsupported", run.StdErr); // Skia's SVG writer complaining about the warm-up's figures.
 

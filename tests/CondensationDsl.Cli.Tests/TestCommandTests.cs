@@ -16,9 +16,17 @@ public sealed class TestCommandTests(CondSandbox sandbox) : IClassFixture<CondSa
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Matches(new Regex(@"^\d+ passed, 0 failed\s*$", RegexOptions.Multiline), result.StdOut);
-        var reports = Directory.GetFiles(output, "report.html", SearchOption.AllDirectories);
-        Assert.Equal(examples.Length, reports.Length);
-        Assert.All(reports, report => Assert.NotEmpty(Directory.GetFiles(Path.Combine(Path.GetDirectoryName(report)!, "figures"), "*.png")));
+        // Every run folder (one per example, one per cell of a sweep) has its report and figures; every example has runs.
+        var runs = Directory.GetFiles(output, "run.json", SearchOption.AllDirectories).Select(file => Path.GetDirectoryName(file)!).ToArray();
+        Assert.All(runs, run =>
+        {
+            Assert.True(File.Exists(Path.Combine(run, "report.html")), run);
+            Assert.NotEmpty(Directory.GetFiles(Path.Combine(run, "figures"), "*.png"));
+        });
+        Assert.Equal(examples.Length, runs.Select(run => Path.GetRelativePath(output, run).Split(Path.DirectorySeparatorChar)[0]).Distinct().Count());
+        Assert.Equal(
+            runs.Count(run => Path.GetFileName(run).StartsWith("cell-", StringComparison.Ordinal)) > 0,
+            Directory.GetFiles(output, "sweep.html", SearchOption.AllDirectories).Length > 0);
     }
 
     [Fact]

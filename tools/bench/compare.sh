@@ -17,9 +17,11 @@ python="${COND_BENCH_PYTHON:-/usr/bin/python3}"
 case "$workload" in
   w1_two_layer_1d)
     theirs=(env LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread "$python" "$reference/w1_two_layer_1d.py" --width 1000 --steps 10000 --threads 2) ;;
+  w4_sweep)
+    theirs=(env LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread "$python" "$reference/w1_two_layer_1d.py" --width 100 --steps 2000 --trials 50 --threads 2) ;;
   w2_cnn_fmnist)
     theirs=(env LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp "$python" "$reference/w2_cnn_fmnist.py" --threads 2) ;;
-  *) echo "unknown workload '$workload' (known: w1_two_layer_1d, w2_cnn_fmnist)" >&2; exit 2 ;;
+  *) echo "unknown workload '$workload' (known: w1_two_layer_1d, w4_sweep, w2_cnn_fmnist)" >&2; exit 2 ;;
 esac
 
 dotnet build src/CondensationDsl.Cli -c Release -nologo -v quiet >/dev/null
@@ -34,10 +36,12 @@ seconds() { local start end; start=$(date +%s.%N); "$@" >/dev/null 2>&1 || { ech
 # Cold-start overhead: the program reports the time from process start to its first training step in run.json.
 rm -rf "$COND_CACHE_DIR" "$out/run"
 "${ours[@]}" >/dev/null
-cold=$(grep -o '"startupSeconds": *[0-9.eE+-]*' "$out/run/run.json" | grep -o '[0-9.eE+-]*$' || echo "?")
+# A sweep has one run.json per cell: its first cell's start-up is the process's.
+first_run_json() { find "$out/run" -name run.json | sort | head -1; }
+cold=$(grep -o '"startupSeconds": *[0-9.eE+-]*' "$(first_run_json)" | grep -o '[0-9.eE+-]*$' || echo "?")
 rm -rf "$out/run"
 "${ours[@]}" >/dev/null
-warm=$(grep -o '"startupSeconds": *[0-9.eE+-]*' "$out/run/run.json" | grep -o '[0-9.eE+-]*$' || echo "?")
+warm=$(grep -o '"startupSeconds": *[0-9.eE+-]*' "$(first_run_json)" | grep -o '[0-9.eE+-]*$' || echo "?")
 echo "start-up to first step: cold cache ${cold} s, warm cache ${warm} s"
 
 seconds "${theirs[@]}" >/dev/null   # warm-up of theirs (ours was warmed above)

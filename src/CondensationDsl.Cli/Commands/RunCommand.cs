@@ -3,7 +3,6 @@ using CondensationDsl.Cli.Hosting;
 using CondensationDsl.Cli.Output;
 using CondensationDsl.Cli.Running;
 using CondensationDsl.Reporting;
-using CondensationDsl.Reporting.Sweep;
 
 namespace CondensationDsl.Cli.Commands;
 
@@ -38,18 +37,9 @@ public static class RunCommand
             }
         }
 
-        if (outcomes.Count > 1 && Path.GetDirectoryName(outcomes[0].Directory) is { } sweepDirectory)
+        if (SweepResults.TryWrite(outcomes) is { } sweep)
         {
-            // The cells side by side, and one row per cell for scripts; a summary that cannot be drawn must not cost
-            // the runs, whose folders are complete.
-            try
-            {
-                Console.WriteLine($"sweep: {SweepSummary.Write(sweepDirectory, outcomes.Select(outcome => outcome.Directory).ToArray())}");
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or FormatException)
-            {
-                Console.Error.WriteLine($"warning: the sweep summary could not be written: {ex.Message}");
-            }
+            Console.WriteLine($"sweep: {sweep}");
         }
 
         return ExitCodeOf(outcomes);

@@ -31,9 +31,9 @@ public static class TestCommand
                 continue;
             }
 
-            var expectations = experiment.Loaded.Program.Info.Expectations;
             var runsRoot = Path.Combine(root, Path.GetFileNameWithoutExtension(path));
             var outcomes = new CellRunner(experiment, device, quiet: false, report, interrupt.Token).RunAll(experiment.Cells.Count > 1 ? runsRoot : Path.Combine(runsRoot, "run"));
+            SweepResults.TryWrite(outcomes);
             foreach (var outcome in outcomes)
             {
                 if (outcome.Status != RunStatus.Completed)
@@ -43,7 +43,8 @@ public static class TestCommand
                     continue;
                 }
 
-                if (expectations.Count == 0)
+                // `where` clauses can leave a cell of a file with expectations without any of its own.
+                if (outcome.Expectations.Count == 0)
                 {
                     rows.Add(new TestRow(path, outcome.Cell.Label, "(no expect clauses)", "", true));
                     continue;

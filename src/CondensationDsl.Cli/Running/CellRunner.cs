@@ -3,6 +3,7 @@ using CondensationDsl.Cli.Hosting;
 using CondensationDsl.Cli.Output;
 using CondensationDsl.Kernels;
 using CondensationDsl.Reporting;
+using CondensationDsl.Reporting.Figures;
 using CondensationDsl.Runtime.Devices;
 using CondensationDsl.Runtime.Program;
 
@@ -14,6 +15,9 @@ public sealed record CellOutcome(SweepCell Cell, string Directory, RunStatus Sta
     public IReadOnlyList<ExpectationResult> Expectations { get; init; } = [];
 
     public string? ReportPath { get; init; }
+
+    /// <summary>The parameters as the run resolved them (defaults included); empty when the run did not complete.</summary>
+    public IReadOnlyDictionary<string, double> Parameters { get; init; } = new Dictionary<string, double>();
 }
 
 /// <summary>
@@ -24,8 +28,11 @@ public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bo
 {
     private bool firstCell = true;
 
-    /// <summary>The report warm-up started with the first cell (null with --no-report); see <see cref="RunReport.StartWarmUp"/>.</summary>
-    private Task? warmUp;
+    /// <summary>The report's work during training (null with --no-report): warm-up, then each snapshot's figures.</summary>
+    private LiveReport? liveReport;
+
+    /// <summary>The live figures of the cell being run (null before its run starts, and with --no-report).</summary>
+    private LiveFigures? cellFigures;
 
     /// <summary>
     /// Where each cell's folder goes: with one cell, <paramref name="output"/> itself (or a new runs/&lt;experiment&gt;/&lt;run-id&gt;);
@@ -34,7 +41,8 @@ public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bo
     public IReadOnlyList<CellOutcome> RunAll(string? output, string runsRoot = "runs")
     {
         var outcomes = new List<CellOutcome>();
-        warmUp = report ? RunReport.StartWarmUp() : null;
+        using var live = report ? LiveReport.Start() : null;
+        liveReport = live;
         var sweepRoot = experiment.Cells.Count > 1 ? output ?? NewSweepFolder(runsRoot) : null;
         foreach (var cell in experiment.Cells)
         {
@@ -50,6 +58,7 @@ public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bo
             }
         }
 
+        liveReport = null;
         return outcomes;
     }
 
@@ -59,26 +68,44 @@ public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bo
     /// </summary>
     private CellOutcome Finish(CellOutcome outcome)
     {
-        // A run that did not reach its end has no "end" to check; `cond test` counts the run itself as failed.
-        var results = outcome.Status == RunStatus.Completed
-            ? RunReport.EvaluateExpectations(outcome.Directory, experiment.Loaded.Program.Info.Expectations)
-            : [];
+        var live = cellFigures;
         if (report)
         {
-            // Usually long done (training outlasts it); waiting keeps the two from competing for the cores.
-            warmUp?.Wait(cancellation.IsCancellationRequested ? TimeSpan.Zero : Timeout.InfiniteTimeSpan);
-            warmUp = null;
+            // Usually long done (training outlasts it); waiting keeps the two from competing for the cores, and its
+            // temporary folder from outliving the process.
+            liveReport?.WarmedUp.Wait(cancellation.IsCancellationRequested ? TimeSpan.Zero : Timeout.InfiniteTimeSpan);
         }
 
-        return outcome with { Expectations = results, ReportPath = report ? TryWriteReport(outcome.Directory) : null };
+        // The figures need only the closed folder, so they are drawn while the expectations are checked (the page, which
+        // shows both, comes after).
+        var figures = report ? Task.Run(() => RunReport.DrawFigures(outcome.Directory, live)) : null;
+
+        IReadOnlyList<ExpectationResult> results = [];
+        try
+        {
+            // A run that did not reach its end has no "end" to check; `cond test` counts the run itself as failed.
+            if (outcome.Status == RunStatus.Completed)
+            {
+                // `expect … where name in [...]` is about the cells with those values only.
+                var expectations = experiment.Loaded.Program.Info.Expectations.Where(e => e.AppliesTo(outcome.Parameters)).ToArray();
+                results = RunReport.EvaluateExpectations(outcome.Directory, expectations);
+            }
+        }
+        finally
+        {
+            // Whatever happens here, no figure is still being drawn once Finish returns (its failure is the report's).
+            ((IAsyncResult?)figures)?.AsyncWaitHandle.WaitOne();
+        }
+
+        return outcome with { Expectations = results, ReportPath = figures is null ? null : TryWriteReport(outcome.Directory, figures) };
     }
 
     /// <summary>A report that cannot be drawn must not cost the run: its files and status are already on disk.</summary>
-    private static string? TryWriteReport(string directory)
+    private static string? TryWriteReport(string directory, Task<IReadOnlyList<FigureFile>> figures)
     {
         try
         {
-            return RunReport.Write(directory);
+            return RunReport.WritePage(directory, figures.GetAwaiter().GetResult());
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
@@ -99,6 +126,7 @@ public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bo
 
     private CellOutcome Run(SweepCell cell, RunFolder folder)
     {
+        cellFigures = null;
         folder.WriteSource(experiment.Source.Text);
         folder.WriteEmitted(experiment.EmittedSource);
         // The first cell's start-up counts from process start; a later cell's from its own start.
@@ -107,6 +135,7 @@ public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bo
         folder.Start(new RunInfo(ExperimentCompiler.ToolVersion, device.Name, null, cell.Overrides)
         {
             IlgpuVersion = device is IlgpuDevice ? typeof(ILGPU.Context).Assembly.GetName().Version?.ToString() : null,
+            ParameterWords = WordsOf(cell.Overrides),
         });
 
         var title = experiment.Name + (cell.Label.Length > 0 ? " " + cell.Label : string.Empty);
@@ -115,12 +144,19 @@ public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bo
         {
             ProgressDisplay.Run(title, quiet, progress =>
             {
-                context = new RunContext(device, cell.Overrides, folder, new FolderProgress(folder, progress, startupOrigin), cancellation);
+                // With a report, the run's arrays and rows also reach the live figures, drawn while training goes on.
+                IRunSink sink = folder;
+                if (liveReport is not null)
+                {
+                    (sink, cellFigures) = liveReport.Attach(folder);
+                }
+
+                context = new RunContext(device, cell.Overrides, sink, new FolderProgress(folder, progress, startupOrigin), cancellation);
                 experiment.Loaded.Program.Run(context);
             });
             Record(folder, context);
             folder.Complete();
-            return new CellOutcome(cell, folder.Directory, RunStatus.Completed, null);
+            return new CellOutcome(cell, folder.Directory, RunStatus.Completed, null) { Parameters = context!.ResolvedParameters };
         }
         catch (TrainingDivergedException diverged)
         {
@@ -139,7 +175,7 @@ public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bo
         }
     }
 
-    private static CellOutcome Stop(SweepCell cell, RunFolder folder, RunContext? context, RunStatus status, string message)
+    private CellOutcome Stop(SweepCell cell, RunFolder folder, RunContext? context, RunStatus status, string message)
     {
         Record(folder, context);
         folder.Fail(status, message);
@@ -147,12 +183,18 @@ public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bo
         return new CellOutcome(cell, folder.Directory, status, message);
     }
 
+    /// <summary>The words of the choice parameters among <paramref name="values"/> (run.json writes them, not their indices).</summary>
+    private Dictionary<string, string> WordsOf(IReadOnlyDictionary<string, double> values) =>
+        experiment.Loaded.Program.Info.Parameters
+            .Where(parameter => parameter.Type == ParameterType.Choice && values.ContainsKey(parameter.Name))
+            .ToDictionary(parameter => parameter.Name, parameter => parameter.Format(values[parameter.Name]), StringComparer.Ordinal);
+
     /// <summary>The parameters as the program resolved them (defaults included) and the seed it used.</summary>
-    private static void Record(RunFolder folder, RunContext? context)
+    private void Record(RunFolder folder, RunContext? context)
     {
         if (context is not null)
         {
-            folder.SetParameters(context.ResolvedParameters);
+            folder.SetParameters(context.ResolvedParameters, WordsOf(context.ResolvedParameters));
             folder.SetSeed(context.Seed);
         }
     }

@@ -11,7 +11,10 @@ namespace CondensationDsl.Cli.Running;
 /// </summary>
 public static class RunReport
 {
-    /// <summary>Evaluates <paramref name="expectations"/> against the folder's metrics.csv and saves the results; empty when there are none to check.</summary>
+    /// <summary>
+    /// Evaluates <paramref name="expectations"/> against the folder's metrics.csv (and reduction.json for the reduction's
+    /// results) and saves the results; empty when there are none to check.
+    /// </summary>
     public static IReadOnlyList<ExpectationResult> EvaluateExpectations(string runDirectory, IReadOnlyList<Expectation> expectations)
     {
         var metrics = Path.Combine(runDirectory, RunFolder.MetricsFileName);
@@ -20,43 +23,32 @@ public static class RunReport
             return [];
         }
 
-        var results = ExpectationEvaluator.Evaluate(expectations, MetricsTable.Read(metrics));
+        var results = ExpectationEvaluator.Evaluate(expectations, MetricsTable.Read(metrics), ReductionFile.Read(runDirectory));
         ExpectationsFile.Write(runDirectory, results);
         return results;
     }
 
     /// <summary>
-    /// Starts drawing a throw-away synthetic run's figures and report on a background thread, so that the JIT, SkiaSharp's
-    /// native start-up and font loading (most of the first report's cost) happen while training keeps the main thread busy
-    /// (it is single-threaded, so another core is idle). Never throws; wait for the task before the real report so the two
-    /// do not compete and the temporary folder is gone. Changes nothing in any run folder.
+    /// Draws a throw-away synthetic run's curves and report in a temporary folder, so that the JIT, SkiaSharp's native
+    /// start-up and font loading happen before the real report, on a thread that would otherwise be idle (see
+    /// <see cref="LiveReport"/>; the per-snapshot figures are warmed up by the run's own, which it draws as they come).
+    /// Never throws; leaves no file behind and changes nothing in any run folder.
     /// </summary>
-    public static Task StartWarmUp()
+    public static void WarmUp()
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
+        var directory = Path.Combine(Path.GetTempPath(), $"cond-warm-up-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        try
         {
-            var directory = Path.Combine(Path.GetTempPath(), $"cond-warm-up-{Environment.ProcessId}-{Guid.NewGuid():N}");
-            try
-            {
-                HtmlReport.Write(directory, FigureWarmUp.Render(directory));
-            }
-            catch (Exception exception) when (exception is not OutOfMemoryException)
-            {
-                // Only a head start: whatever failed here fails again, and is reported, when the real report is drawn.
-            }
-            finally
-            {
-                TryDelete(directory);
-                done.SetResult();
-            }
-        })
+            HtmlReport.Write(directory, FigureWarmUp.Render(directory, snapshots: false));
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            IsBackground = true, // An interrupted run must not wait for it.
-            Name = "report warm-up",
-        };
-        thread.Start();
-        return done.Task;
+            // Only a head start: whatever failed here fails again, and is reported, when the real report is drawn.
+        }
+        finally
+        {
+            TryDelete(directory);
+        }
     }
 
     private static void TryDelete(string directory)
@@ -74,7 +66,16 @@ public static class RunReport
         }
     }
 
-    /// <summary>Draws the figures and writes report.html; returns the report's path.</summary>
-    public static string Write(string runDirectory) =>
-        HtmlReport.Write(runDirectory, FigureRenderer.RenderAll(runDirectory));
+    /// <summary>
+    /// Draws the figures and writes report.html; returns the report's path. With <paramref name="live"/>, the figures it
+    /// drew while the run trained are kept, not drawn again (they are the same files).
+    /// </summary>
+    public static string Write(string runDirectory, LiveFigures? live = null) => WritePage(runDirectory, DrawFigures(runDirectory, live));
+
+    /// <summary>The figures of <see cref="Write"/>, without the page.</summary>
+    public static IReadOnlyList<FigureFile> DrawFigures(string runDirectory, LiveFigures? live = null) =>
+        FigureRenderer.RenderAll(runDirectory, null, live);
+
+    /// <summary>report.html around <paramref name="figures"/> (drawn by <see cref="DrawFigures"/>); returns its path.</summary>
+    public static string WritePage(string runDirectory, IReadOnlyList<FigureFile> figures) => HtmlReport.Write(runDirectory, figures);
 }

@@ -4,14 +4,29 @@ using ScottPlot;
 namespace CondensationDsl.Reporting.Figures;
 
 /// <summary>
-/// Cosine-similarity heatmaps per layer and snapshot, neurons ordered so blocks show, each snapshot beside the initial
-/// state (the earliest snapshot present) so the blocks can be seen to form.
+/// Cosine-similarity heatmaps per layer and snapshot, of the neurons' input weights and of their outputs, neurons ordered
+/// so blocks show, each snapshot beside the initial state (the earliest snapshot present) so the blocks can be seen to form.
 /// </summary>
 internal static class CosineFigures
 {
-    public static IEnumerable<FigureJob> Jobs(RunFiles run, FigureOptions options)
+    /// <summary>
+    /// What a cosine matrix compares: <paramref name="ArrayKind"/> names its arrays, <paramref name="FigureKind"/> its
+    /// figures' kind and file stems, <paramref name="Vectors"/> the vectors in captions, <paramref name="Title"/> the header words.
+    /// </summary>
+    private sealed record SimilarityKind(string ArrayKind, string FigureKind, string Vectors, string Title);
+
+    /// <summary>The runtime's `cosine L` (input weights, bias appended) and `cosine L outputs on d n` (post-activation outputs).</summary>
+    private static readonly SimilarityKind[] Kinds =
+    [
+        new("cosine", "cosine", "input weights (bias appended)", "weights"),
+        new("cosine_outputs", "cosine-outputs", "outputs (post-activation, each neuron's outputs on the observed data points as one vector)", "outputs"),
+    ];
+
+    public static IEnumerable<FigureJob> Jobs(RunFiles run, FigureOptions options) => Kinds.SelectMany(kind => Jobs(run, options, kind));
+
+    private static IEnumerable<FigureJob> Jobs(RunFiles run, FigureOptions options, SimilarityKind kind)
     {
-        foreach (var layer in run.ByLayer("cosine"))
+        foreach (var layer in run.ByLayer(kind.ArrayKind))
         {
             var matrices = layer.Where(a => a.Shape is [var rows, var columns] && rows == columns && rows > 0).ToArray();
             if (matrices.Length == 0)
@@ -26,28 +41,31 @@ internal static class CosineFigures
             {
                 var when = run.WhenLabel(matrix.Step);
                 var n = matrix.Shape[0];
-                var stem = FigureJob.FileStem($"cosine-{name}-step{matrix.Step.ToString("D7", CultureInfo.InvariantCulture)}");
+                var stem = FigureJob.FileStem($"{kind.FigureKind}-{name}-step{matrix.Step.ToString("D7", CultureInfo.InvariantCulture)}");
                 var declared = Declared(options, run, name, initial, matrix);
-                var what = $"Cosine similarity D between the {n} neurons of layer {name}{Vectors(name)}";
+                var what = $"Cosine similarity D between the {kind.Vectors} of the {n} neurons of layer {name}";
                 var scale = "colour fixed to [−1, 1] (blue −1, white 0, red +1); blocks are neurons sharing a direction";
                 if (ReferenceEquals(matrix, initial))
                 {
-                    yield return new FigureJob(stem, "cosine",
+                    yield return new FigureJob(stem, kind.FigureKind,
                         $"{what} at {when}, the earliest snapshot, {declared}; {scale}.",
-                        (png, svg) => Render(run, options, name, [(initial, initialWhen)], png, svg));
+                        (png, svg) => Render(run, options, kind, name, [(initial, initialWhen)], png, svg))
+                    {
+                        Step = matrix.Step,
+                    };
                 }
                 else
                 {
-                    yield return new FigureJob(stem, "cosine",
+                    yield return new FigureJob(stem, kind.FigureKind,
                         $"{what} at {when} (right) beside the initial state at {initialWhen} (left), each panel {declared}; {scale}.",
-                        (png, svg) => Render(run, options, name, [(initial, initialWhen), (matrix, when)], png, svg));
+                        (png, svg) => Render(run, options, kind, name, [(initial, initialWhen), (matrix, when)], png, svg))
+                    {
+                        Step = matrix.Step,
+                    };
                 }
             }
         }
     }
-
-    /// <summary>What the matrix compares: the runtime's plain "cosine L" is over input weights with the bias appended.</summary>
-    private static string Vectors(string layer) => layer.Contains('.', StringComparison.Ordinal) ? string.Empty : " (input weights with the bias appended)";
 
     /// <summary>The ordering as the caption declares it; cluster order falls back to eigenvector order without weights.</summary>
     private static string Declared(FigureOptions options, RunFiles run, string layer, params SnapshotArray[] matrices)
@@ -63,7 +81,7 @@ internal static class CosineFigures
             : "in leading-eigenvector order (cluster order needs the weights arrays, which are missing)";
     }
 
-    private static void Render(RunFiles run, FigureOptions options, string layer, (SnapshotArray Matrix, string When)[] snapshots, string png, string svg)
+    private static void Render(RunFiles run, FigureOptions options, SimilarityKind kind, string layer, (SnapshotArray Matrix, string When)[] snapshots, string png, string svg)
     {
         var size = snapshots.Length == 1 ? FigureLayout.Single : FigureLayout.Pair;
         var panels = new List<Panel>();
@@ -76,13 +94,13 @@ internal static class CosineFigures
             {
                 var (matrix, when) = snapshots[i];
                 var last = i == snapshots.Length - 1;
-                var plot = Panel(run, options, layer, matrix, when, withColorBar: last);
+                var plot = Panel(run, options, kind, layer, matrix, when, withColorBar: last);
                 var left = i * width;
                 var right = last ? size.Width : left + width;
                 panels.Add(new Panel(plot, new PixelRect(left, right, size.Height, FigureCanvas.HeaderHeight)));
             }
 
-            FigureCanvas.Save(png, svg, (int)size.Width, (int)size.Height, $"{run.Experiment} — cosine similarity, layer {layer}", panels);
+            FigureCanvas.Save(png, svg, (int)size.Width, (int)size.Height, $"{run.Experiment} — cosine similarity of {kind.Title}, layer {layer}", panels);
         }
         finally
         {
@@ -90,7 +108,7 @@ internal static class CosineFigures
         }
     }
 
-    private static Plot Panel(RunFiles run, FigureOptions options, string layer, SnapshotArray matrix, string when, bool withColorBar)
+    private static Plot Panel(RunFiles run, FigureOptions options, SimilarityKind kind, string layer, SnapshotArray matrix, string when, bool withColorBar)
     {
         var n = matrix.Shape[0];
         var weights = run.Find("weights", layer, matrix.Step);
@@ -102,7 +120,7 @@ internal static class CosineFigures
         if (withColorBar)
         {
             var bar = plot.Add.ColorBar(heatmap);
-            bar.Label = "cosine similarity D";
+            bar.Label = $"cosine similarity D of {kind.Title}";
             bar.LabelStyle.FontSize = FigureStyle.AxisLabelFontSize;
             bar.Axis.TickLabelStyle.FontSize = FigureStyle.TickLabelFontSize;
         }

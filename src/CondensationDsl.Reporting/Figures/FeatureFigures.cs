@@ -38,7 +38,10 @@ internal static class FeatureFigures
                     "features-snapshot",
                     $"Orientation θ against amplitude A of layer {name} at {whens[i]}: {snapshot.Count - snapshot.StaticCount} active "
                     + $"neurons, {snapshot.StaticCount} static{style}.",
-                    (png, svg) => RenderOne(run, name, snapshots, index, whens[index], options, png, svg));
+                    (png, svg) => RenderOne(run, name, snapshots, index, whens[index], options, png, svg))
+                {
+                    Step = snapshot.Step,
+                };
             }
         }
     }

@@ -15,36 +15,50 @@ internal static class FigureCanvas
     /// <summary>Height of the header strip that holds the figure's title.</summary>
     public const int HeaderHeight = 56;
 
-    /// <summary>
-    /// PNG encoding is most of a figure's cost. The "Up" filter with zlib level 3 encodes these flat-coloured plots about
-    /// five times faster than Skia's default (all filters, level 6) for files 20–50 % larger, still ~100 KB.
-    /// </summary>
-    private static readonly SKPngEncoderOptions PngOptions = new(SKPngEncoderFilterFlags.Up, 3);
-
     /// <summary>Renders <paramref name="panels"/> under <paramref name="title"/>; both files are written atomically.</summary>
     public static void Save(string pngPath, string svgPath, int width, int height, string title, IReadOnlyList<Panel> panels)
     {
+        // The plots are drawn once, into a picture both files replay: ScottPlot's layout and drawing are then paid once,
+        // not once per format.
+        using var picture = Record(width, height, title, panels);
         AtomicFile.Write(pngPath, stream =>
         {
             using var surface = SKSurface.Create(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul))
                 ?? throw new InvalidOperationException($"SkiaSharp could not create a {width}×{height} surface.");
-            Draw(surface.Canvas, width, title, panels);
-            using var image = surface.Snapshot();
-            using var pixels = image.PeekPixels();
-            if (!pixels.Encode(stream, PngOptions))
-            {
-                throw new InvalidOperationException($"SkiaSharp could not encode {pngPath}.");
-            }
+            surface.Canvas.DrawPicture(picture);
+            using var pixels = surface.PeekPixels()
+                ?? throw new InvalidOperationException($"SkiaSharp gave no pixels for {pngPath}.");
+
+            // Every figure starts from an opaque white fill, so every pixel's alpha is 255 and premultiplied bytes are the
+            // plain RGBA a PNG holds.
+            PngEncoder.Write(stream, pixels.GetPixelSpan(), width, height, pixels.RowBytes);
         });
 
         using var svg = new MemoryStream();
         using (var canvas = SKSvgCanvas.Create(SKRect.Create(width, height), svg))
         {
             // Disposing the SVG canvas is what closes the document.
-            Draw(canvas, width, title, panels);
+            canvas.DrawPicture(picture);
         }
 
         AtomicFile.WriteAllText(svgPath, CrispImages(System.Text.Encoding.UTF8.GetString(svg.GetBuffer(), 0, (int)svg.Length)));
+    }
+
+    /// <summary>
+    /// The figure as a replayable picture. A plot settles its layout in its first render and, when that moves anything,
+    /// draws itself a second time over the first; a dry run on a canvas that draws nothing settles it, so the picture holds
+    /// each plot once (else the SVG would carry every element twice).
+    /// </summary>
+    private static SKPicture Record(int width, int height, string title, IReadOnlyList<Panel> panels)
+    {
+        using (var dryRun = new SKNoDrawCanvas(width, height))
+        {
+            Draw(dryRun, width, title, panels);
+        }
+
+        using var recorder = new SKPictureRecorder();
+        Draw(recorder.BeginRecording(SKRect.Create(width, height)), width, title, panels);
+        return recorder.EndRecording();
     }
 
     /// <summary>

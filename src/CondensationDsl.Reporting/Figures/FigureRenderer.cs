@@ -10,56 +10,103 @@ public static class FigureRenderer
     /// clusters, loss). Missing or unreadable inputs mean no figure, never an exception; a missing folder gives none.
     /// </summary>
     public static IReadOnlyList<FigureFile> RenderAll(string runDirectory, FigureOptions? options = null) =>
-        RenderAll(runDirectory, parallel: true, options);
+        RenderAll(runDirectory, parallel: true, options, live: null);
+
+    /// <summary>
+    /// As <see cref="RenderAll(string, FigureOptions?)"/>, for a run whose per-snapshot figures <paramref name="live"/> drew
+    /// while it trained: those are not drawn again (they are the same files), the rest are. Closes <paramref name="live"/>
+    /// once every figure is taken.
+    /// </summary>
+    public static IReadOnlyList<FigureFile> RenderAll(string runDirectory, FigureOptions? options, LiveFigures? live) =>
+        RenderAll(runDirectory, parallel: true, options, live);
 
     /// <summary>As <see cref="RenderAll(string, FigureOptions?)"/>; <paramref name="parallel"/> false draws on the calling thread only.</summary>
-    internal static IReadOnlyList<FigureFile> RenderAll(string runDirectory, bool parallel, FigureOptions? options = null)
+    /// <param name="wholeRunOnly">Only the figures of the whole run (<see cref="FigureJob.Step"/> null), for the warm-up.</param>
+    internal static IReadOnlyList<FigureFile> RenderAll(string runDirectory, bool parallel, FigureOptions? options = null, LiveFigures? live = null, bool wholeRunOnly = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(runDirectory);
         options ??= new FigureOptions();
         var root = Path.GetFullPath(runDirectory);
         if (!Directory.Exists(root))
         {
+            live?.Close();
             return [];
         }
 
-        var run = RunFiles.Read(root);
+        // A live run's arrays are those the live figures were handed (the same values the files hold): no need to read
+        // them back at the run's end, when every millisecond counts.
+        var run = live is null ? RunFiles.Read(root) : RunFiles.Read(root, live.Arrays());
         var jobs = FeatureFigures.Jobs(run, options)
             .Concat(CosineFigures.Jobs(run, options))
             .Concat(ClusterFigures.Jobs(run))
             .Concat(LossFigure.Jobs(run))
+            .Where(job => !wholeRunOnly || job.Step is null)
             .ToArray();
         if (jobs.Length == 0)
         {
+            live?.Close();
             return [];
         }
 
-        var folder = Path.Combine(root, FiguresFolderName);
-        Directory.CreateDirectory(folder);
-
         // Figures are independent; rendering and PNG encoding dominate, so they run in parallel.
-        var results = new FigureFile[jobs.Length];
+        var results = jobs.Select(job => FileOf(root, job)).ToArray();
+        var takenByLive = new bool[jobs.Length];
         void Draw(int i)
         {
-            var job = jobs[i];
-            var png = Path.Combine(folder, job.Name + ".png");
-            var svg = Path.Combine(folder, job.Name + ".svg");
-            job.Render(png, svg);
-            results[i] = new FigureFile(job.Name, job.Kind, job.Caption, png, svg);
+            if (live is null || live.TryClaim(jobs[i].Name))
+            {
+                FigureRenderer.Draw(root, jobs[i]);
+            }
+            else
+            {
+                takenByLive[i] = true;
+            }
         }
 
-        if (parallel)
+        try
         {
-            Parallel.For(0, jobs.Length, Draw);
-        }
-        else
-        {
-            for (var i = 0; i < jobs.Length; i++)
+            if (parallel)
             {
-                Draw(i);
+                Parallel.For(0, jobs.Length, Draw);
+            }
+            else
+            {
+                for (var i = 0; i < jobs.Length; i++)
+                {
+                    Draw(i);
+                }
+            }
+        }
+        finally
+        {
+            // The live renderer may take snapshot figures until here (each figure goes to whoever claims it first), which
+            // keeps its thread busy at the run's end; from now on it takes none.
+            live?.Close();
+        }
+
+        // What the live renderer had taken is done once it finishes the figure in hand; one that failed there is drawn here.
+        for (var i = 0; i < jobs.Length; i++)
+        {
+            if (takenByLive[i] && !live!.WaitDrawn(jobs[i].Name))
+            {
+                FigureRenderer.Draw(root, jobs[i]);
             }
         }
 
         return results;
+    }
+
+    /// <summary>Draws <paramref name="job"/> into the figures folder of the run at <paramref name="root"/>.</summary>
+    internal static void Draw(string root, FigureJob job)
+    {
+        var file = FileOf(root, job);
+        Directory.CreateDirectory(Path.GetDirectoryName(file.PngPath)!);
+        job.Render(file.PngPath, file.SvgPath);
+    }
+
+    private static FigureFile FileOf(string root, FigureJob job)
+    {
+        var folder = Path.Combine(root, FiguresFolderName);
+        return new FigureFile(job.Name, job.Kind, job.Caption, Path.Combine(folder, job.Name + ".png"), Path.Combine(folder, job.Name + ".svg"));
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CondensationDsl.Runtime.Program;
 
 namespace CondensationDsl.Reporting.Figures;
 
@@ -14,11 +15,17 @@ public static class FigureWarmUp
     /// into <paramref name="directory"/> with the real writers and draws its figures one after another on the calling
     /// thread (not in parallel: the point is to use one idle core, not to compete with training for the busy one).
     /// </summary>
-    public static IReadOnlyList<FigureFile> Render(string directory)
+    /// <param name="snapshots">
+    /// False draws only the figures of the whole run (curves, small multiples), still from a folder with arrays (reading
+    /// them is part of the end's work): for a caller that draws the run's own snapshots as they come
+    /// (<see cref="LiveFigures"/>), whose first ones pay those costs anyway; synthetic ones would only take the idle core
+    /// from them.
+    /// </param>
+    public static IReadOnlyList<FigureFile> Render(string directory, bool snapshots = true)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         WriteSyntheticRun(directory);
-        return FigureRenderer.RenderAll(directory, parallel: false);
+        return FigureRenderer.RenderAll(directory, parallel: false, wholeRunOnly: !snapshots);
     }
 
     private static void WriteSyntheticRun(string directory)
@@ -28,6 +35,14 @@ public static class FigureWarmUp
         long[] steps = [0, 10];
         using var run = RunFolder.At(directory, "warm-up");
         run.Start(new RunInfo("warm-up", "warm-up", 1, new Dictionary<string, double>()));
+
+        // What the report page reads besides the figures (source, model, expectations), so that its code is warm too.
+        run.WriteSource("experiment warm_up \"warm-up\"\nlet m = 8\nmodel net { input 1\n  dense h(m, relu)\n  init normal(std: m^-2) }\nexpect loss at end < 1e-3 # warm\n");
+        // Written as described, not from a ModelSpec: working out an activation's multiplicity is costly and the run's own
+        // model.json pays it anyway.
+        ModelFile.Write(directory, new ModelDescription("net", 1, [new LayerDescription(layer, "dense", m, "relu", true, null, null)]));
+        var expectation = new Expectation("loss", null, ComparisonOperator.Less, 1e-3, "expect loss at end < 1e-3", 6);
+        Report.ExpectationsFile.Write(directory, [new ExpectationResult(expectation, 1e-4, true, "loss at end = 1e-4 < 1e-3")]);
         // One series per panel: Skia's SVG writer complains on stderr about the dashed lines of further series with so few points.
         run.BeginMetrics(["loss", $"clusters.{layer}"]);
         for (long step = 0; step <= steps[^1]; step += 5)

@@ -8,12 +8,12 @@ internal sealed class RunFiles
 {
     private readonly Dictionary<long, double> epochOfStep;
 
-    private RunFiles(string experiment, MetricsTable? metrics, IReadOnlyList<SnapshotArray> arrays)
+    private RunFiles(string experiment, MetricsTable? metrics, IReadOnlyList<SnapshotArray> arrays, Dictionary<long, double>? epochOfStep = null)
     {
         Experiment = experiment;
         Metrics = metrics;
         Arrays = arrays;
-        epochOfStep = new Dictionary<long, double>();
+        this.epochOfStep = epochOfStep ?? new Dictionary<long, double>();
         var stepColumn = metrics?.IndexOf(MetricsCsvWriter.StepColumn) ?? -1;
         var epochColumn = metrics?.IndexOf(MetricsCsvWriter.EpochColumn) ?? -1;
         if (metrics is not null && stepColumn >= 0 && epochColumn >= 0)
@@ -22,7 +22,7 @@ internal sealed class RunFiles
             {
                 if (double.IsFinite(row[stepColumn]) && double.IsFinite(row[epochColumn]))
                 {
-                    epochOfStep.TryAdd((long)row[stepColumn], row[epochColumn]);
+                    this.epochOfStep.TryAdd((long)row[stepColumn], row[epochColumn]);
                 }
             }
         }
@@ -34,9 +34,19 @@ internal sealed class RunFiles
 
     public IReadOnlyList<SnapshotArray> Arrays { get; }
 
-    public static RunFiles Read(string runDirectory) =>
-        new(ExperimentName(runDirectory), TryReadMetrics(Path.Combine(runDirectory, RunFolder.MetricsFileName)),
-            SnapshotArray.LoadAll(Path.Combine(runDirectory, RunFolder.ArraysFolderName)));
+    public static RunFiles Read(string runDirectory) => Read(runDirectory, SnapshotArray.LoadAll(Path.Combine(runDirectory, RunFolder.ArraysFolderName)));
+
+    /// <summary>run.json and metrics.csv from the folder, with <paramref name="arrays"/> as the content of its arrays folder.</summary>
+    public static RunFiles Read(string runDirectory, IEnumerable<SnapshotArray> arrays) =>
+        new(ExperimentName(runDirectory), TryReadMetrics(Path.Combine(runDirectory, RunFolder.MetricsFileName)), SnapshotArray.Sorted(arrays));
+
+    /// <summary>
+    /// What a run in progress has written so far, as the run handed it over (the same values its files hold): the arrays,
+    /// sorted as <see cref="SnapshotArray.LoadAll"/> sorts them, and each observed step's epoch; no metrics table, so only
+    /// per-snapshot figures can be drawn from it.
+    /// </summary>
+    public static RunFiles InProgress(string experiment, IEnumerable<SnapshotArray> arrays, IReadOnlyDictionary<long, double> epochOfStep) =>
+        new(experiment, null, SnapshotArray.Sorted(arrays), new Dictionary<long, double>(epochOfStep));
 
     /// <summary>The arrays of one kind, grouped by layer, each group in step order.</summary>
     public IEnumerable<IGrouping<string, SnapshotArray>> ByLayer(string kind) =>
@@ -57,7 +67,7 @@ internal sealed class RunFiles
     }
 
     /// <summary>run.json's "experiment", else the folder's name, so a run whose run.json is missing still gets titled figures.</summary>
-    private static string ExperimentName(string runDirectory)
+    public static string ExperimentName(string runDirectory)
     {
         var fallback = Path.GetFileName(Path.TrimEndingDirectorySeparator(runDirectory));
         try

@@ -57,13 +57,16 @@ internal sealed record SnapshotArray(string Kind, string Layer, long Step, int[]
             .ToArray();
         var loaded = new SnapshotArray?[names.Length];
         Parallel.For(0, names.Length, i => loaded[i] = TryLoad(names[i].Path, names[i].Name));
-        return loaded
-            .OfType<SnapshotArray>()
+        return Sorted(loaded.OfType<SnapshotArray>());
+    }
+
+    /// <summary>By kind, layer and step: the order every figure list is built in.</summary>
+    public static SnapshotArray[] Sorted(IEnumerable<SnapshotArray> arrays) =>
+        arrays
             .OrderBy(a => a.Kind, StringComparer.Ordinal)
             .ThenBy(a => a.Layer, StringComparer.Ordinal)
             .ThenBy(a => a.Step)
             .ToArray();
-    }
 
     private static SnapshotArray? TryLoad(string path, string name)
     {

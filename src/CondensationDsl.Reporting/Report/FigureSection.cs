@@ -16,6 +16,7 @@ internal static class FigureSection
         ("features", "Features: orientation θ and amplitude A of every neuron", true),
         ("features-snapshot", "Features, one file per snapshot", false),
         ("cosine", "Cosine similarity of neurons' input weights", false),
+        ("cosine-outputs", "Cosine similarity of neurons' outputs on the data", false),
         ("clusters", "Clusters and effective width", false),
         ("loss", "Loss", false),
     ];
@@ -66,7 +67,9 @@ internal static class FigureSection
                 html.Append(" width=\"").Append(width).Append("\" height=\"").Append(height).Append('"');
             }
 
-            html.Append(" src=\"data:image/png;base64,").Append(Convert.ToBase64String(bytes)).Append("\">\n");
+            html.Append(" src=\"data:image/png;base64,");
+            AppendBase64(html, bytes);
+            html.Append("\">\n");
         }
         else if (svg is not null)
         {
@@ -80,6 +83,28 @@ internal static class FigureSection
         }
 
         html.Append("<figcaption>").Append(Html.Escape(caption)).Append("</figcaption>\n</figure>\n");
+    }
+
+    /// <summary>
+    /// Base64 straight into the page through a pooled buffer: a figure's base64 string would be a large-object allocation
+    /// each, and those trigger full collections, which cost more than the encoding.
+    /// </summary>
+    private static void AppendBase64(StringBuilder html, byte[] bytes)
+    {
+        var buffer = System.Buffers.ArrayPool<char>.Shared.Rent(((bytes.Length + 2) / 3) * 4);
+        try
+        {
+            if (!Convert.TryToBase64Chars(bytes, buffer, out var written))
+            {
+                throw new InvalidOperationException("The base64 buffer is too small.");
+            }
+
+            html.Append(buffer, 0, written);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<char>.Shared.Return(buffer);
+        }
     }
 
     // FigureFile paths may be absolute or relative to the run folder.

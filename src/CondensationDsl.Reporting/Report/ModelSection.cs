@@ -39,11 +39,18 @@ internal static class ModelSection
                     ? $"at most 2p = {bound} condensed directions early in training"
                     : "none: p is undefined (σ is not smooth at 0)")
                 .Append("</td>");
-            if (inputs.EarlyClusters.TryGetValue(layer.Name, out var measured))
+            if (inputs.EarlyClusters.TryGetValue(layer.Name, out var early))
             {
-                html.Append("<td class=\"num\">").Append(Html.Escape(Format.Number(measured.Value)))
-                    .Append(" <span class=\"note\">(step ").Append(Format.Step(measured.Step)).Append(")</span></td><td>")
-                    .Append(Verdict(measured.Value, layer.DirectionBound)).Append("</td>");
+                var measured = early.Clusters;
+                html.Append("<td class=\"num\">").Append(Html.Escape(Format.Number(measured.Value)));
+                if (early.Lines is { } lines)
+                {
+                    html.Append(" · ").Append(Html.Escape(Format.Number(lines))).Append(lines == 1 ? " line" : " lines");
+                }
+
+                html.Append(" <span class=\"note\">(step ").Append(Format.Step(measured.Step)).Append(")</span></td><td>")
+                    .Append(early.Lines is { } measuredLines ? LinesVerdict(measuredLines, layer.Multiplicity) : Verdict(measured.Value, layer.DirectionBound))
+                    .Append("</td>");
             }
             else
             {
@@ -53,9 +60,19 @@ internal static class ModelSection
             html.Append("</tr>\n");
         }
 
-        html.Append("</tbody>\n</table>\n<p class=\"note\">Measured: <code>clusters.&lt;layer&gt;</code> in metrics.csv at the first ")
-            .Append("observation after step 0. Read from ").Append(ModelFile.FileName).Append(".</p>\n</section>\n");
+        html.Append("</tbody>\n</table>\n<p class=\"note\">Measured: <code>clusters.&lt;layer&gt;</code> and, when observed, ")
+            .Append("<code>lines.&lt;layer&gt;</code> (clusters of at least line_size neurons) in metrics.csv at the first observation after ")
+            .Append("step 0. With lines the verdict compares them with p: clustered with <code>signed: false</code>, as figure 6 is, ")
+            .Append("a line is a pair of opposite directions, so p lines are the 2p directions. Read from ")
+            .Append(ModelFile.FileName).Append(".</p>\n</section>\n");
     }
+
+    private static string LinesVerdict(double lines, int? p) => p switch
+    {
+        null => "no bound to compare",
+        { } bound when lines <= bound => "consistent",
+        _ => "more lines than p",
+    };
 
     private static string Verdict(double measured, int? bound) => bound switch
     {

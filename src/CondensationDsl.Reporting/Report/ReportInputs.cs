@@ -15,7 +15,7 @@ internal sealed record ReportInputs(
     string? MetricsProblem,
     ModelDescription? Model,
     string? ModelProblem,
-    IReadOnlyDictionary<string, SteppedValue> EarlyClusters,
+    IReadOnlyDictionary<string, EarlyCondensation> EarlyClusters,
     Runtime.Reduction.ReductionResult? Reduction = null,
     string? ReductionProblem = null)
 {
@@ -51,7 +51,7 @@ internal sealed record ReportInputs(
         }
 
         MetricsSummary? metrics = null;
-        IReadOnlyDictionary<string, SteppedValue> earlyClusters = new Dictionary<string, SteppedValue>();
+        IReadOnlyDictionary<string, EarlyCondensation> earlyClusters = new Dictionary<string, EarlyCondensation>();
         string? metricsProblem = null;
         var metricsPath = Path.Combine(runDirectory, RunFolder.MetricsFileName);
         if (!File.Exists(metricsPath))

@@ -62,54 +62,10 @@ internal sealed class LayerSnapshot
         var outputWeights = OutputWeightsOf(model, layerIndex, m);
 
         var isStatic = layer.Activation == Activation.Relu
-            ? Analysis.StaticNeurons.FromPreActivations(PreActivations(model, layerIndex, data, weights, biases), data.Count, m)
+            // A static neuron is one whose pre-activation is ≤ 0 on every training input.
+            ? Analysis.StaticNeurons.FromPreActivations(HostForward.PreActivations(model, layerIndex, data, data.Count, weights, biases), data.Count, m)
             : new bool[m];
         return new LayerSnapshot(m, n, weights, biases, directions, dimension, outputWeights, isStatic);
-    }
-
-    /// <summary>
-    /// The layer's pre-activations on every training input (samples×neurons), from a float64 forward pass on the host:
-    /// a static neuron is one whose pre-activation is ≤ 0 on all of them.
-    /// </summary>
-    private static double[] PreActivations(FeedForwardModel model, int layerIndex, Dataset data, double[] weights, double[] biases)
-    {
-        var input = data.InputsDouble;
-        var width = data.Dimension;
-        for (var l = 0; l <= layerIndex; l++)
-        {
-            var layer = model.Layers[l];
-            var w = l == layerIndex ? weights : model.ReadDouble(layer.Weight, layer.Outputs * layer.Inputs);
-            var b = l == layerIndex ? biases : layer.Bias is null ? new double[layer.Outputs] : model.ReadDouble(layer.Bias, layer.Outputs);
-            var z = new double[data.Count * layer.Outputs];
-            for (var i = 0; i < data.Count; i++)
-            {
-                for (var k = 0; k < layer.Outputs; k++)
-                {
-                    var sum = b[k];
-                    for (var p = 0; p < width; p++)
-                    {
-                        sum += input[i * width + p] * w[k * width + p];
-                    }
-
-                    z[i * layer.Outputs + k] = sum;
-                }
-            }
-
-            if (l == layerIndex)
-            {
-                return z;
-            }
-
-            for (var e = 0; e < z.Length; e++)
-            {
-                z[e] = HostActivation.Apply(layer.Activation, z[e]);
-            }
-
-            input = z;
-            width = layer.Outputs;
-        }
-
-        throw new InvalidOperationException("unreachable");
     }
 
     /// <summary>

@@ -38,6 +38,8 @@ public static class MetricColumns
             $"condensed_width.{clusters.Layer}",
             $"negligible.{clusters.Layer}",
             $"static.{clusters.Layer}",
+            $"lines.{clusters.Layer}",
+            $"largest_cluster.{clusters.Layer}",
         ],
         RelDisMeasure reldis => [$"reldis.{reldis.Layer}"],
         _ => [],

@@ -40,6 +40,11 @@ public sealed class Observer
                 throw new NotSupportedException($"features {layer}: orientation and amplitude are defined for a layer with 1-D input; '{layer}' has {model.Layers[index].Inputs} inputs.");
             }
 
+            if (measure is CosineOutputsMeasure outputs)
+            {
+                CheckOutputsData(outputs);
+            }
+
             if (measure is RelDisMeasure && !initialDirections.ContainsKey(layer))
             {
                 initialDirections[layer] = LayerSnapshot.Take(model, index, data).Directions;
@@ -51,6 +56,21 @@ public sealed class Observer
     }
 
     public IReadOnlyList<string> Columns => columns;
+
+    /// <summary>Refuses, before training, an output similarity over data that is not the training set or has fewer points than asked.</summary>
+    private void CheckOutputsData(CosineOutputsMeasure outputs)
+    {
+        if (!string.Equals(outputs.Data, data.Name, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"cosine {outputs.Layer} outputs on {outputs.Data}: '{outputs.Data}' is not the training data '{data.Name}', the only data set a run has.");
+        }
+
+        if (outputs.Count < 1 || outputs.Count > data.Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(outputs), outputs.Count,
+                $"cosine {outputs.Layer} outputs on {outputs.Data} {outputs.Count}: the data has {data.Count} points; ask for 1 to {data.Count}.");
+        }
+    }
 
     /// <summary>Whether any observation falls at counted step <paramref name="unit"/>.</summary>
     public bool IsDue(long unit)
@@ -112,6 +132,12 @@ public sealed class Observer
             return;
         }
 
+        if (measure is CosineOutputsMeasure outputs)
+        {
+            WriteOutputCosine(outputs, unit);
+            return;
+        }
+
         if (!snapshots.TryGetValue(layer, out var snapshot))
         {
             snapshot = LayerSnapshot.Take(model, IndexOf(layer), data);
@@ -139,11 +165,38 @@ public sealed class Observer
                 Set(values, $"condensed_width.{layer}", Widths.Condensed(result, clusters.MassFraction));
                 Set(values, $"negligible.{layer}", result.NegligibleCount);
                 Set(values, $"static.{layer}", result.StaticCount);
+                Set(values, $"lines.{layer}", Lines(result, clusters.LineSize));
+                Set(values, $"largest_cluster.{layer}", LargestClusterFraction(result, snapshot.Neurons));
                 break;
             case RelDisMeasure:
                 Set(values, $"reldis.{layer}", RelativeDistance.Compute(initialDirections[layer], snapshot.Directions));
                 break;
         }
+    }
+
+    /// <summary>Clusters holding at least <paramref name="lineSize"/> neurons: the lines a cosine heatmap shows.</summary>
+    internal static int Lines(ClusterResult clusters, int lineSize) => clusters.ClusterSizes.Count(size => size >= lineSize);
+
+    /// <summary>
+    /// The largest cluster's share of all <paramref name="neurons"/> of the layer, static and negligible ones included in the
+    /// count (so a layer whose neurons are mostly dead does not read as condensed); 0 when there is no cluster.
+    /// </summary>
+    internal static double LargestClusterFraction(ClusterResult clusters, int neurons) =>
+        clusters.ClusterSizes.Length == 0 || neurons == 0 ? 0 : (double)clusters.ClusterSizes.Max() / neurons;
+
+    /// <summary>
+    /// cosine_outputs.&lt;layer&gt;: the neurons×neurons cosine matrix of the layer's outputs over the first Count training
+    /// points (SCIENCE.md §2 "output similarity"). A neuron whose outputs are all zero there (a dead ReLU) has no direction:
+    /// it gets cosine 0 with every other neuron and 1 with itself, the convention of the weight cosine (never NaN, which
+    /// would spread through the heatmap's ordering).
+    /// </summary>
+    private void WriteOutputCosine(CosineOutputsMeasure measure, long unit)
+    {
+        var index = IndexOf(measure.Layer);
+        var neurons = model.Layers[index].Outputs;
+        var outputs = HostForward.Outputs(model, index, data, measure.Count);
+        var cosine = Similarity.CosineMatrixOfColumns(outputs, measure.Count, neurons);
+        sink.WriteArray(MetricColumns.ArrayName("cosine_outputs", measure.Layer, unit), [neurons, neurons], cosine);
     }
 
     private void WriteFeatures(string layer, long unit, LayerSnapshot snapshot, AmplitudeKind amplitude)
@@ -209,6 +262,7 @@ public sealed class Observer
     {
         FeaturesMeasure m => m.Layer,
         CosineMeasure m => m.Layer,
+        CosineOutputsMeasure m => m.Layer,
         ClustersMeasure m => m.Layer,
         RelDisMeasure m => m.Layer,
         _ => null,

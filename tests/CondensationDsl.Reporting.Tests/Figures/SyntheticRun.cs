@@ -13,7 +13,7 @@ internal static class SyntheticRun
     /// orientations and gather on two directions; neurons 0–3 are static. Metrics every 10 steps from 0 to the last step,
     /// with empty cells for measures not taken at every row.
     /// </summary>
-    public static void Write(string directory, int m = 20, long[]? steps = null, bool features = true, bool cosine = true, bool weights = true, bool metrics = true, double amplitudeScale = 1)
+    public static void Write(string directory, int m = 20, long[]? steps = null, bool features = true, bool cosine = true, bool weights = true, bool metrics = true, double amplitudeScale = 1, bool outputCosine = false)
     {
         steps ??= [0, 10, 100];
         using var run = RunFolder.At(directory, Experiment);
@@ -65,6 +65,13 @@ internal static class SyntheticRun
             if (cosine)
             {
                 run.WriteArray($"cosine.{name}", [m, m], Cosines(w, m, 2));
+            }
+
+            if (outputCosine)
+            {
+                // Any valid cosine matrix will do: that of the weights turned a quarter turn, so it differs from the weights'.
+                var turned = Enumerable.Range(0, m * 2).Select(i => i % 2 == 0 ? -w[i + 1] + (0.3 * w[i]) : w[i - 1]).ToArray();
+                run.WriteArray($"cosine_outputs.{name}", [m, m], Cosines(turned, m, 2));
             }
         }
 

@@ -44,6 +44,25 @@ public class ModelSectionTests
         Assert.Contains("<td class=\"note\">not measured</td>", html);
     }
 
+    [Theory]
+    [InlineData(1, 1, "consistent")]
+    [InlineData(2, 3, "more lines than p")]
+    [InlineData(3, 3, "consistent")]
+    public void WithLinesTheVerdictComparesThemWithP(int p, int lines, string verdict)
+    {
+        using var dir = new TempDirectory();
+        SyntheticRun.Create(dir.Path);
+        File.WriteAllText(Path.Combine(dir.Path, "metrics.csv"), $"step,epoch,loss,clusters.hidden,lines.hidden\n0,0,1,40,0\n50,50,0.5,{lines + 2},{lines}\n");
+        ModelFile.Write(dir.Path, new ModelDescription("net", 5, [
+            new LayerDescription("hidden", "dense", 50, "xtanh", true, p, 2 * p),
+            new LayerDescription("out", "dense", 1, "linear", false, 1, 2)]));
+
+        var html = HtmlReport.Render(dir.Path, []);
+
+        var count = lines == 1 ? "1 line" : $"{lines} lines";
+        Assert.Contains($"{lines + 2} · {count} <span class=\"note\">(step 50)</span></td><td>{verdict}</td>", html);
+    }
+
     [Fact]
     public void RunFolderWithoutModelJsonHasNoModelSection()
     {

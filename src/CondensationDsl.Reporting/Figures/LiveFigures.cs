@@ -1,0 +1,184 @@
+namespace CondensationDsl.Reporting.Figures;
+
+/// <summary>
+/// Draws a run's per-snapshot figures (features and cosine heatmaps of each snapshot) while the run trains, so that only
+/// the figures of the whole run are left for its end. The run hands over each array it writes and each metrics row;
+/// another thread calls <see cref="DrawNext"/>; at the end <see cref="FigureRenderer.RenderAll(string, FigureOptions?, LiveFigures?)"/>
+/// draws what is left, from the files, and skips what was drawn here.
+/// </summary>
+/// <remarks>
+/// A figure drawn here is the file `cond report` draws from the finished folder: a per-snapshot figure depends only on its
+/// snapshot, earlier snapshots and their steps' epochs (<see cref="FigureJob.Step"/>), and a snapshot is drawn only once the
+/// metrics row of its step is written, so every array and epoch it uses is final and equal to what the files hold. The
+/// arrays are kept as handed over rather than read back, so nothing here ever reads a file the run is still writing.
+/// </remarks>
+public sealed class LiveFigures
+{
+    private readonly object gate = new();
+    private readonly string root;
+    private readonly FigureOptions options;
+    private readonly List<SnapshotArray> arrays = [];
+    private readonly Dictionary<long, double> epochOfStep = [];
+
+    /// <summary>Figures taken by a drawing thread (being drawn, or drawn); a failed one is handed back.</summary>
+    private readonly HashSet<string> claimed = new(StringComparer.Ordinal);
+
+    private readonly HashSet<string> drawn = new(StringComparer.Ordinal);
+    private long readyStep = -1;
+    private bool arraysSinceRow;
+    private int inFlight;
+    private bool closed;
+    private string? experiment;
+
+    public LiveFigures(string runDirectory, FigureOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runDirectory);
+        root = Path.GetFullPath(runDirectory);
+        this.options = options ?? new FigureOptions();
+    }
+
+    /// <summary>The run wrote arrays/&lt;name&gt;.npy; keeps a copy (the caller's buffer may be reused).</summary>
+    public void ArrayWritten(string name, IReadOnlyList<int> shape, ReadOnlySpan<double> data)
+    {
+        if (!SnapshotArray.TryParseName(name + ".npy", out var kind, out var layer, out var step))
+        {
+            return;
+        }
+
+        var array = new SnapshotArray(kind, layer, step, [.. shape], data.ToArray());
+        lock (gate)
+        {
+            arrays.RemoveAll(a => a.Kind == kind && a.Layer == layer && a.Step == step); // rewritten: the file holds the last
+            arrays.Add(array);
+            arraysSinceRow = true;
+        }
+    }
+
+    /// <summary>
+    /// The run wrote the metrics row of <paramref name="step"/>: its observation (arrays first, row last) is complete.
+    /// Returns whether that observation brought arrays, i.e. whether there may be figures to draw now. Cheap: called every row.
+    /// </summary>
+    public bool RowWritten(long step, double epoch)
+    {
+        lock (gate)
+        {
+            epochOfStep.TryAdd(step, epoch);
+            readyStep = Math.Max(readyStep, step);
+            var news = arraysSinceRow;
+            arraysSinceRow = false;
+            return news;
+        }
+    }
+
+    /// <summary>
+    /// Draws one per-snapshot figure whose snapshot is complete and that no thread has taken yet; false when there is none
+    /// (or after <see cref="Close"/>). A figure that fails is handed back, for the final pass to draw and report.
+    /// </summary>
+    public bool DrawNext()
+    {
+        experiment ??= RunFiles.ExperimentName(root);
+        SnapshotArray[] ready;
+        Dictionary<long, double> epochs;
+        lock (gate)
+        {
+            if (closed || readyStep < 0)
+            {
+                return false;
+            }
+
+            // Only complete observations: a later one's arrays may be on their way, its row not yet written.
+            var upTo = readyStep;
+            ready = arrays.Where(a => a.Step <= upTo).ToArray();
+            epochs = new Dictionary<long, double>(epochOfStep);
+        }
+
+        var jobs = SnapshotJobs(RunFiles.InProgress(experiment, ready, epochs), options).ToArray();
+        FigureJob? job;
+        lock (gate)
+        {
+            job = Array.Find(jobs, j => !claimed.Contains(j.Name));
+            if (closed || job is null)
+            {
+                return false;
+            }
+
+            claimed.Add(job.Name);
+            inFlight++;
+        }
+
+        var ok = false;
+        try
+        {
+            FigureRenderer.Draw(root, job);
+            ok = true;
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // Handed back below: the final pass draws it again and lets the failure reach the report's error file.
+        }
+        finally
+        {
+            lock (gate)
+            {
+                inFlight--;
+                if (ok)
+                {
+                    drawn.Add(job.Name);
+                }
+                else
+                {
+                    claimed.Remove(job.Name);
+                }
+
+                Monitor.PulseAll(gate);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Stops <see cref="DrawNext"/> from taking new figures; one being drawn is finished.</summary>
+    public void Close()
+    {
+        lock (gate)
+        {
+            closed = true;
+        }
+    }
+
+    /// <summary>Every array the run handed over: what its arrays folder holds, without reading it back.</summary>
+    internal IReadOnlyList<SnapshotArray> Arrays()
+    {
+        lock (gate)
+        {
+            return [.. arrays];
+        }
+    }
+
+    /// <summary>Takes <paramref name="name"/> for the caller to draw: false when it is drawn or being drawn here.</summary>
+    internal bool TryClaim(string name)
+    {
+        lock (gate)
+        {
+            return claimed.Add(name);
+        }
+    }
+
+    /// <summary>Waits for the figure being drawn here, if any; returns whether <paramref name="name"/> was drawn here.</summary>
+    internal bool WaitDrawn(string name)
+    {
+        lock (gate)
+        {
+            while (inFlight > 0)
+            {
+                Monitor.Wait(gate);
+            }
+
+            return drawn.Contains(name);
+        }
+    }
+
+    /// <summary>The figures that can be drawn before the run ends, in the order <see cref="FigureRenderer"/> lists them.</summary>
+    internal static IEnumerable<FigureJob> SnapshotJobs(RunFiles run, FigureOptions options) =>
+        FeatureFigures.Jobs(run, options).Concat(CosineFigures.Jobs(run, options)).Where(job => job.Step is not null);
+}

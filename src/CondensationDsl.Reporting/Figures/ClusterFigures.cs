@@ -3,7 +3,7 @@ using System.Globalization;
 namespace CondensationDsl.Reporting.Figures;
 
 /// <summary>
-/// Cluster count, effective width and (when measured) condensed width against step, one figure per layer: figure 1's
+/// Cluster count, effective width and (when measured) condensed width and lines against step, one figure per layer: figure 1's
 /// "the number of condensed orientations grows during training" as a curve.
 /// </summary>
 internal static class ClusterFigures
@@ -25,6 +25,7 @@ internal static class ClusterFigures
                     MetricSeries.From(metrics, column, "clusters"),
                     MetricSeries.From(metrics, $"effective_width.{layer}", "effective width"),
                     MetricSeries.From(metrics, $"condensed_width.{layer}", "condensed width"),
+                    MetricSeries.From(metrics, $"lines.{layer}", "lines (clusters of ≥ line_size neurons)"),
                 }
                 .OfType<MetricSeries>()
                 .ToArray();
@@ -39,7 +40,7 @@ internal static class ClusterFigures
             yield return new FigureJob(
                 FigureJob.FileStem($"clusters-{layer}"),
                 "clusters",
-                $"Clusters of layer {layer} (neurons grouped by direction), effective width and condensed width against step"
+                $"Clusters of layer {layer} (neurons grouped by direction), effective width, condensed width and lines against step"
                 + (logSteps ? " (log step axis; step 0 not shown)" : string.Empty)
                 + $"; at {run.WhenLabel((long)lastStep)}: {last}. Few clusters in a wide layer is condensation.",
                 (png, svg) =>

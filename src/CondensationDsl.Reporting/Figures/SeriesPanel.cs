@@ -5,8 +5,6 @@ namespace CondensationDsl.Reporting.Figures;
 /// <summary>Metric series against step in one panel, with optional log axes (log10 of the data plus log tick labels).</summary>
 internal static class SeriesPanel
 {
-    private static readonly LinePattern[] Patterns = [LinePattern.Solid, LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed];
-
     /// <param name="counts">
     /// Integer counts: drawn as steps (a count holds until the next observation), integer ticks only, legend at the lower
     /// right (counts grow during training, so that corner is usually empty; a falling loss leaves the upper right empty).
@@ -42,9 +40,10 @@ internal static class SeriesPanel
 
             var line = plot.Add.ScatterLine(xs.ToArray(), ys.ToArray(), FigureStyle.Series[i % FigureStyle.Series.Length]);
             line.LegendText = series[i].Label;
-            // Series often coincide (clusters = effective width); decreasing widths and distinct patterns keep each visible.
-            line.LineWidth = Math.Max(1.5f, 4f - (1f * i));
-            line.LinePattern = Patterns[i % Patterns.Length];
+            // Series often coincide (clusters = effective width); decreasing widths over distinct colours keep each visible.
+            // Lines stay solid: Skia's SVG writer cannot express dash path effects (it drops them and prints a complaint
+            // per path), so dashes would make the SVG differ from the PNG.
+            line.LineWidth = Math.Max(1.5f, 4.5f - (1f * i));
             line.MarkerSize = xs.Count <= 30 ? 7 : 0;
             if (counts)
             {

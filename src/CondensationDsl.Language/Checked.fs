@@ -26,8 +26,15 @@ type CheckedActivation =
     | FixedActivation of string
     | ActivationFromLet of letName: string
 
+type CheckedLayerKind =
+    | DenseLayer
+    /// `dropout d(keep: p)`: keeps each output with probability p during training and scales it by 1/p.
+    | DropoutLayer of keep: Expr
+
 type CheckedLayer =
     { Name: string
+      Kind: CheckedLayerKind
+      /// A dropout layer's width is the previous layer's.
       Width: Expr
       Activation: CheckedActivation
       Bias: bool

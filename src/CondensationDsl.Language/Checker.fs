@@ -508,6 +508,8 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
     for (_, _, s) in List.skip (min 1 models.Length) models do
         ctx.Report DiagnosticCodes.DuplicateBlock s "Language version 1 has one model per experiment; remove this second \"model\" block."
     let layerNames = ResizeArray<string>()
+    /// Layers without weights: measures of weights and width reduction cannot name them.
+    let dropoutNames = Collections.Generic.HashSet<string>()
     /// Layer name → its input width (fan-in), when known.
     let fanIns = Collections.Generic.Dictionary<string, float option>()
     let model =
@@ -580,10 +582,32 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
             let mutable failed = false
             for item in items do
                 match item with
+                | Layer(kind, lname, args, span) when kind.Text = "dropout" ->
+                    let ok = declare lname "layer"
+                    let b = bindArguments ctx $"dropout {lname.Text}(…)" span [ param "keep" true true ] args
+                    let keep = b.TryFind "keep" |> Option.map (fun a -> a.Value)
+                    keep |> Option.iter (inRange DiagnosticCodes.ValueOutOfRange $"The keep probability of dropout {lname.Text}" (fun v -> v > 0.0 && v <= 1.0) "in (0, 1]")
+                    if ok then
+                        fanIns[lname.Text] <- previous
+                        layerNames.Add lname.Text
+                        dropoutNames.Add lname.Text |> ignore
+                    match previousExpr, layers.Count with
+                    | _, 0 ->
+                        ctx.Report DiagnosticCodes.InvalidLayerOrder lname.Span
+                            $"dropout {lname.Text} has no layer before it: dropout acts on a dense layer's outputs, so place it after one (dense hidden(m, tanh) then dropout {lname.Text}(keep: 0.9))."
+                        failed <- true
+                    | Some width, _ ->
+                        match keep with
+                        | Some k ->
+                            layers.Add
+                                { Name = lname.Text; Kind = DropoutLayer k; Width = width; Activation = FixedActivation "Linear"; Bias = false
+                                  InitStd = None }
+                        | None -> failed <- true
+                    | None, _ -> failed <- true
                 | Layer(kind, lname, args, span) ->
                     if kind.Text <> "dense" then
                         ctx.Report DiagnosticCodes.UnknownLayerKind kind.Span
-                            $"""Unknown layer kind "{kind.Text}".{didYouMean kind.Text [ "dense" ]} Language version 1 has dense layers: dense {lname.Text}(width, activation, bias: true)."""
+                            $"""Unknown layer kind "{kind.Text}".{didYouMean kind.Text [ "dense"; "dropout" ]} The layer kinds are dense {lname.Text}(width, activation, bias: true) and dropout {lname.Text}(keep: p)."""
                         failed <- true
                         // Still a layer by name, so observations of it do not report it a second time.
                         if declare lname "layer" then
@@ -637,9 +661,16 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                         lastWidth <- width |> Option.map (fun w -> lname, widthValue, w)
                         match width, activation, bias with
                         | Some w, Some a, Some bi when (match ownInit with Some None -> false | _ -> true) ->
-                            layers.Add { Name = lname.Text; Width = w; Activation = a; Bias = bi; InitStd = ownInit |> Option.flatten }
+                            layers.Add
+                                { Name = lname.Text; Kind = DenseLayer; Width = w; Activation = a; Bias = bi; InitStd = ownInit |> Option.flatten }
                         | _ -> failed <- true
                 | _ -> ()
+            // The prediction must not be dropped out: dropout belongs between dense layers.
+            match items |> List.choose (function Layer(k, n, _, _) -> Some(k, n) | _ -> None) |> List.tryLast with
+            | Some(k, n) when k.Text = "dropout" ->
+                ctx.Report DiagnosticCodes.InvalidLayerOrder n.Span
+                    $"dropout {n.Text} is the last layer, so it would drop the model's predictions: place it between dense layers (before dense out(1))."
+            | _ -> ()
             if layerNames.Count = 0 && not failed then
                 ctx.Report DiagnosticCodes.EmptyModel mname.Span
                     $"model {mname.Text} has no layers. Add at least one, e.g. dense out(1)."
@@ -654,7 +685,13 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
 
     let layerCandidates () = List.ofSeq layerNames
     let checkLayerRef (id: Ident) : bool =
-        if layerNames.Contains id.Text then true
+        if dropoutNames.Contains id.Text then
+            let dense = layerNames |> Seq.takeWhile (fun n -> n <> id.Text) |> Seq.filter (dropoutNames.Contains >> not) |> Seq.tryLast
+            let hint = match dense with Some d -> $" Name the dense layer before it, {d}." | None -> ""
+            ctx.Report DiagnosticCodes.InvalidLayerOrder id.Span
+                $"{id.Text} is a dropout layer: it has no weights to observe or reduce.{hint}"
+            false
+        elif layerNames.Contains id.Text then true
         else
             ctx.Report DiagnosticCodes.UnknownLayer id.Span
                 $"""Unknown layer "{id.Text}".{didYouMean id.Text (layerCandidates ())} Layers of the model: {(if layerNames.Count = 0 then "none" else String.Join(", ", layerNames))}."""
@@ -1106,11 +1143,15 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
             let negligible = numberArg "negligible" "1e-3" (fun v -> v >= 0.0 && v < 1.0) "in [0, 1)" DiagnosticCodes.ValueOutOfRange
             let agreement = numberArg "agreement" "0.01" (fun v -> v > 0.0) "> 0" DiagnosticCodes.ValueOutOfRange
             let exists = checkLayerRef layer
-            let followed = exists && layerNames.IndexOf layer.Text < layerNames.Count - 1
-            if exists && not followed then
+            let next = layerNames.IndexOf layer.Text + 1
+            let followed = exists && next < layerNames.Count && not (dropoutNames.Contains layerNames[next])
+            if exists && next >= layerNames.Count then
                 let hidden = if layerNames.Count > 1 then $" (e.g. reduce {layerNames[0]})" else ""
                 ctx.Report DiagnosticCodes.InvalidReduction layer.Span
                     $"reduce merges a hidden layer's neurons and folds them into the next layer's weights, but {layer.Text} is the last layer. Reduce a hidden layer{hidden}."
+            elif exists && not followed then
+                ctx.Report DiagnosticCodes.InvalidReduction layer.Span
+                    $"reduce folds {layer.Text}'s merged neurons into the next layer's weights, but {layerNames[next]} after it is a dropout layer. Reduce a layer directly followed by a dense layer."
             let fineTune =
                 match fineTunes with
                 | [] -> Some None

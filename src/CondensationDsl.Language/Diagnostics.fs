@@ -100,6 +100,8 @@ module DiagnosticCodes =
     let MissingInit = "COND0305"
     [<Literal>]
     let MissingInput = "COND0306"
+    [<Literal>]
+    let InvalidLayerOrder = "COND0307"
 
     [<Literal>]
     let NotWholeCount = "COND0401"
@@ -148,6 +150,8 @@ module DiagnosticCodes =
     [<Literal>]
     let OutputNotWritable = "COND0907"
     [<Literal>]
+    let ResumeRefused = "COND0908"
+    [<Literal>]
     let InternalCompilerError = "COND0999"
 
     let private e code title = DiagnosticDescriptor(code, DiagnosticSeverity.Error, title)
@@ -194,6 +198,7 @@ module DiagnosticCodes =
            e EmptyModel "Model has no layers"
            e MissingInit "Missing initialization"
            e MissingInput "Missing model input size"
+           e InvalidLayerOrder "Layer in a place it cannot work"
            e NotWholeCount "Not a whole number in range"
            e NonPositiveLearningRate "Learning rate must be positive"
            e ThresholdOutOfRange "Threshold out of range"
@@ -216,6 +221,7 @@ module DiagnosticCodes =
            e UnknownDevice "Unknown device"
            e DeviceUnavailable "Device not available"
            e OutputNotWritable "Output cannot be written"
+           e ResumeRefused "Resume refused: the experiment changed"
            e InternalCompilerError "Internal compiler error" |]
 
     let private byCode = All |> Array.map (fun d -> d.Code, d) |> dict
@@ -326,6 +332,13 @@ type HostDiagnostics =
     static member OutputNotWritable(path: string, reason: string) =
         Diagnostic(DiagnosticCodes.OutputNotWritable, path, 0, 0, 1,
                    $"Cannot write \"{path}\": {reason} Choose another folder with -o, or check its permissions and free space.")
+
+    /// `--resume` into a sweep folder whose completed cells ran another source: mixing them would compare different experiments.
+    static member ResumeRefused(folder: string, cells: seq<string>) =
+        let cells = Seq.toArray cells
+        let shown = String.Join(", ", cells |> Array.truncate 3) + (if cells.Length > 3 then $" and {cells.Length - 3} more" else "")
+        Diagnostic(DiagnosticCodes.ResumeRefused, folder, 0, 0, 1,
+                   $"Cannot resume \"{folder}\": the experiment changed since its completed cells ran ({shown} recorded another source). Run without --resume to replace the sweep, or choose another folder with -o.")
 
     /// Roslyn rejected code we emitted: a bug of ours, not of the experiment. Points at the emitted file.
     static member InternalCompilerError(emittedPath: string, line: int, column: int, detail: string) =

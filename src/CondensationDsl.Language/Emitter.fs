@@ -246,7 +246,11 @@ let emit (sourceFile: string) (sourceText: string) (exp: CheckedExperiment) : st
             match l.Activation with
             | FixedActivation memberName -> $"Activation.{memberName}"
             | ActivationFromLet name -> localName name
-        line $"""                new({csString l.Name}, LayerKind.Dense, {count l.Width (sprintf "width of layer %s" l.Name)}, {activation}, Bias: {bias}, InitStd: {init}),"""
+        let width = count l.Width (sprintf "width of layer %s" l.Name)
+        match l.Kind with
+        | DenseLayer -> line $"""                new({csString l.Name}, LayerKind.Dense, {width}, {activation}, Bias: {bias}, InitStd: {init}),"""
+        | DropoutLayer keep ->
+            line $"""                new({csString l.Name}, LayerKind.Dropout, {width}, Activation.Linear, Bias: false, InitStd: null, Keep: {code keep}),"""
     line "            },"
     match exp.ModelInitStd with
     | Some std -> line $"            {initLambda std});"

@@ -36,8 +36,12 @@ seconds() { local start end; start=$(date +%s.%N); "$@" >/dev/null 2>&1 || { ech
 # Cold-start overhead: the program reports the time from process start to its first training step in run.json.
 rm -rf "$COND_CACHE_DIR" "$out/run"
 "${ours[@]}" >/dev/null
-# A sweep has one run.json per cell: its first cell's start-up is the process's.
-first_run_json() { find "$out/run" -name run.json | sort | head -1; }
+# A sweep has one run.json per cell: the cell that started first (earliest startUtc) carries the process's start-up.
+first_run_json() {
+  for f in $(find "$out/run" -name run.json); do
+    printf '%s %s\n' "$(grep -o '"startUtc": *"[^"]*"' "$f" | grep -o '[0-9T:.Z-]*"$')" "$f"
+  done | sort | head -1 | cut -d' ' -f2
+}
 cold=$(grep -o '"startupSeconds": *[0-9.eE+-]*' "$(first_run_json)" | grep -o '[0-9.eE+-]*$' || echo "?")
 rm -rf "$out/run"
 "${ours[@]}" >/dev/null

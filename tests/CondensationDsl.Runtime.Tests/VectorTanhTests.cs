@@ -82,3 +82,25 @@ public class VectorTanhTests
         }
     }
 }
+
+/// <summary>The host activations are the Analysis project's formulas, for every device activation.</summary>
+public class HostActivationTests
+{
+    [Fact]
+    public void Every_device_activation_maps_to_the_analysis_activation_of_the_same_name()
+    {
+        foreach (var activation in Enum.GetValues<Activation>())
+        {
+            Assert.Equal(activation.ToString(), Model.HostActivation.ToAnalysis(activation).ToString());
+        }
+
+        Assert.Equal(Enum.GetValues<Activation>().Length, Enum.GetValues<Analysis.NeuronActivation>().Length);
+    }
+
+    [Theory]
+    [InlineData(Activation.Tanh, 0.5, 0.46211715726000974)]
+    [InlineData(Activation.Softplus, -40.0, 4.248354255291589e-18)]
+    [InlineData(Activation.X2Tanh, -2.0, -3.8561103203032676)]
+    public void Host_values_are_float64_references(Activation activation, double z, double expected) =>
+        Assert.Equal(expected, Model.HostActivation.Apply(activation, z), 15);
+}

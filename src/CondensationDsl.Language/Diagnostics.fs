@@ -336,7 +336,7 @@ type HostDiagnostics =
     /// `--resume` into a sweep folder whose completed cells ran another source: mixing them would compare different experiments.
     static member ResumeRefused(folder: string, cells: seq<string>) =
         let cells = Seq.toArray cells
-        let shown = String.Join(", ", cells |> Array.truncate 3) + (if cells.Length > 3 then $" and {cells.Length - 3} more" else "")
+        let shown = String.Join("; ", cells |> Array.truncate 3) + (if cells.Length > 3 then $" and {cells.Length - 3} more" else "")
         Diagnostic(DiagnosticCodes.ResumeRefused, folder, 0, 0, 1,
                    $"Cannot resume \"{folder}\": the experiment changed since its completed cells ran ({shown} recorded another source). Run without --resume to replace the sweep, or choose another folder with -o.")
 

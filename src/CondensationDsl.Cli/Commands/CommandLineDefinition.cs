@@ -59,6 +59,28 @@ public static class CommandLineDefinition
 
     private static Option<bool> NoReportOption() => new("--no-report") { Description = "Skip the figures and report.html (faster for sweeps and tests)." };
 
+    private static Option<bool> ResumeOption(string where) => new("--resume")
+    {
+        Description = $"Finish an earlier run into the same {where}: keep the cells whose folder already holds a completed, failed or diverged run of the same .cond source (failures are results: a deterministic divergence would only happen again; delete a cell's folder to rerun it), run the missing, interrupted or unfinished ones, then write sweep.csv/sweep.html over all cells. Refused (exit 2) when a kept cell ran a different source. Without it, earlier results in the folder are replaced.",
+    };
+
+    private static Option<int> JobsOption()
+    {
+        var option = new Option<int>("--jobs", "-j")
+        {
+            Description = "Run up to N sweep cells at once, each on its own device (CPU devices share the cores: each gets max(1, cores / N) threads). Results are the same bits as with --jobs 1; progress is then one line per finished cell.",
+            DefaultValueFactory = _ => 1,
+        };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1)
+            {
+                result.AddError("--jobs must be at least 1.");
+            }
+        });
+        return option;
+    }
+
     private static Option<bool> QuietOption() => new("--quiet", "-q") { Description = "No progress display; only the result lines." };
 
     private static Command Check()
@@ -92,12 +114,18 @@ public static class CommandLineDefinition
         var output = OutputOption("Run folder to write (default: runs/<experiment>/<run-id>/). With a sweep, one subfolder per cell.");
         var quiet = QuietOption();
         var noReport = NoReportOption();
+        var resume = ResumeOption("-o folder (a sweep folder, or a single run's folder)");
+        var jobs = JobsOption();
         var command = new Command("run", "Check, compile and run an experiment; results go to a run folder (metrics.csv, arrays/*.npy, run.json, figures/, report.html).")
         {
-            file, set, device, output, quiet, noReport,
+            file, set, device, output, quiet, noReport, resume, jobs,
         };
         command.SetAction(result => RunCommand.Execute(new RunRequest(
-            result.GetValue(file)!, result.GetValue(set) ?? [], result.GetValue(device) ?? "auto", result.GetValue(output), result.GetValue(quiet), !result.GetValue(noReport))));
+            result.GetValue(file)!, result.GetValue(set) ?? [], result.GetValue(device) ?? "auto", result.GetValue(output), result.GetValue(quiet), !result.GetValue(noReport))
+        {
+            Resume = result.GetValue(resume),
+            Jobs = result.GetValue(jobs),
+        }));
         return command;
     }
 
@@ -108,12 +136,15 @@ public static class CommandLineDefinition
         var device = DeviceOption();
         var output = OutputOption("Folder for the runs' folders (default: a temporary folder, removed when all pass).");
         var noReport = NoReportOption();
+        var resume = ResumeOption("-o folder");
+        var jobs = JobsOption();
         var command = new Command("test", "Run experiments and check their `expect` clauses; prints a table and exits 1 if any fails.")
         {
-            files, set, device, output, noReport,
+            files, set, device, output, noReport, resume, jobs,
         };
         command.SetAction(result => TestCommand.Execute(
-            result.GetValue(files) ?? [], result.GetValue(set) ?? [], result.GetValue(device) ?? "auto", result.GetValue(output), !result.GetValue(noReport)));
+            result.GetValue(files) ?? [], result.GetValue(set) ?? [], result.GetValue(device) ?? "auto", result.GetValue(output), !result.GetValue(noReport),
+            result.GetValue(resume), result.GetValue(jobs)));
         return command;
     }
 

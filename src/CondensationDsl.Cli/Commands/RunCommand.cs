@@ -6,7 +6,14 @@ using CondensationDsl.Reporting;
 
 namespace CondensationDsl.Cli.Commands;
 
-public sealed record RunRequest(string File, IReadOnlyList<string> Assignments, string Device, string? Output, bool Quiet, bool Report);
+public sealed record RunRequest(string File, IReadOnlyList<string> Assignments, string Device, string? Output, bool Quiet, bool Report)
+{
+    /// <summary>`--resume`: keep the cells that already have a result in the output folder (see <see cref="ResumePlan"/>).</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>`--jobs N`: cells run at once, each on its own device.</summary>
+    public int Jobs { get; init; } = 1;
+}
 
 /// <summary>`cond run`: prepare, pick the device, run every cell, print where the results are.</summary>
 public static class RunCommand
@@ -20,9 +27,11 @@ public static class RunCommand
             return ExitCodes.Failure;
         }
 
-        using var device = DeviceSelector.Create(request.Device);
+        // No more jobs than cells: each job holds a device (and a CPU device its share of the cores).
+        var devices = DeviceSelector.CreateMany(request.Device, Math.Min(request.Jobs, experiment.Cells.Count));
+        using var release = new DeviceLease(devices);
         using var interrupt = new InterruptSignal();
-        var outcomes = new CellRunner(experiment, device, request.Quiet, request.Report, interrupt.Token).RunAll(request.Output);
+        var outcomes = new CellRunner(experiment, devices, request.Quiet, request.Report, interrupt.Token) { Resume = request.Resume }.RunAll(request.Output);
         foreach (var outcome in outcomes)
         {
             Console.WriteLine($"{outcome.Status.ToString().ToLowerInvariant()}: {outcome.Directory}");
@@ -42,6 +51,8 @@ public static class RunCommand
             Console.WriteLine($"sweep: {sweep}");
         }
 
+        FailedCells.Print(outcomes);
+
         return ExitCodeOf(outcomes);
     });
 
@@ -49,6 +60,12 @@ public static class RunCommand
         outcomes.Any(outcome => outcome.Status == RunStatus.Interrupted) ? ExitCodes.Interrupted
         : outcomes.All(outcome => outcome.Status == RunStatus.Completed) ? ExitCodes.Success
         : ExitCodes.Failure;
+}
+
+/// <summary>Disposes the devices of the jobs when the command ends.</summary>
+public sealed class DeviceLease(IReadOnlyList<Runtime.Devices.IDevice> devices) : IDisposable
+{
+    public void Dispose() => DeviceSelector.DisposeAll(devices);
 }
 
 /// <summary>

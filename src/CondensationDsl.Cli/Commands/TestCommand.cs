@@ -13,13 +13,18 @@ namespace CondensationDsl.Cli.Commands;
 /// </summary>
 public static class TestCommand
 {
-    public static int Execute(IReadOnlyList<string> paths, IReadOnlyList<string> assignments, string deviceKind, string? output, bool report) => CommandGuard.Run(() =>
+    public static int Execute(IReadOnlyList<string> paths, IReadOnlyList<string> assignments, string deviceKind, string? output, bool report) =>
+        Execute(paths, assignments, deviceKind, output, report, resume: false, jobs: 1);
+
+    /// <summary>With <paramref name="resume"/> (needs -o to find the earlier runs) and <paramref name="jobs"/> as in `cond run`.</summary>
+    public static int Execute(IReadOnlyList<string> paths, IReadOnlyList<string> assignments, string deviceKind, string? output, bool report, bool resume, int jobs) => CommandGuard.Run(() =>
     {
         DeviceSelector.Validate(deviceKind);
         var root = output ?? Path.Combine(Path.GetTempPath(), "cond-test-" + Environment.ProcessId);
         var rows = new List<TestRow>();
         var failures = 0;
-        using var device = DeviceSelector.Create(deviceKind);
+        var devices = DeviceSelector.CreateMany(deviceKind, jobs);
+        using var release = new DeviceLease(devices);
         using var interrupt = new InterruptSignal();
         foreach (var path in paths)
         {
@@ -32,7 +37,7 @@ public static class TestCommand
             }
 
             var runsRoot = Path.Combine(root, Path.GetFileNameWithoutExtension(path));
-            var outcomes = new CellRunner(experiment, device, quiet: false, report, interrupt.Token).RunAll(experiment.Cells.Count > 1 ? runsRoot : Path.Combine(runsRoot, "run"));
+            var outcomes = new CellRunner(experiment, devices, quiet: false, report, interrupt.Token) { Resume = resume }.RunAll(experiment.Cells.Count > 1 ? runsRoot : Path.Combine(runsRoot, "run"));
             SweepResults.TryWrite(outcomes);
             foreach (var outcome in outcomes)
             {

@@ -21,15 +21,51 @@ public static class DeviceSelector
         }
     }
 
-    public static IDevice Create(string kind)
+    public static IDevice Create(string kind) => Create(kind, Environment.ProcessorCount);
+
+    /// <summary>
+    /// One device per job (`--jobs N`): a device serves one caller at a time. CPU devices share the cores, each with
+    /// max(1, cores / N) threads, so N jobs do not oversubscribe them; the CPU kernels split work by shape, not by thread
+    /// count, so the results are the same bits. On a failure, the devices already made are disposed.
+    /// </summary>
+    public static IReadOnlyList<IDevice> CreateMany(string kind, int jobs)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(jobs, 1);
+        var threads = Math.Max(1, Environment.ProcessorCount / jobs);
+        var devices = new List<IDevice>(jobs);
+        try
+        {
+            for (var i = 0; i < jobs; i++)
+            {
+                devices.Add(Create(kind, threads));
+            }
+
+            return devices;
+        }
+        catch
+        {
+            DisposeAll(devices);
+            throw;
+        }
+    }
+
+    public static void DisposeAll(IEnumerable<IDevice> devices)
+    {
+        foreach (var device in devices)
+        {
+            device.Dispose();
+        }
+    }
+
+    private static IDevice Create(string kind, int cpuThreads)
     {
         Validate(kind);
         try
         {
             return kind switch
             {
-                "auto" => (IDevice?)IlgpuDevices.TryCreateBest() ?? new CpuDevice(),
-                "cpu" => new CpuDevice(),
+                "auto" => (IDevice?)IlgpuDevices.TryCreateBest() ?? new CpuDevice(cpuThreads),
+                "cpu" => new CpuDevice(cpuThreads),
                 _ => IlgpuDevices.Create(kind),
             };
         }

@@ -22,53 +22,165 @@ public sealed record CellOutcome(SweepCell Cell, string Directory, RunStatus Sta
 
 /// <summary>
 /// Runs the cells of a prepared experiment, each into its own run folder, recording the status whatever happens:
-/// a diverged or failed cell keeps every observation recorded before it stopped, and so does Ctrl-C.
+/// a diverged or failed cell keeps every observation recorded before it stopped, and so does Ctrl-C. With several
+/// devices, that many cells run at once, each on its own device (a device serves one caller at a time); a cell's
+/// results depend only on its parameters and seed, so they are the same bits whichever job runs it.
 /// </summary>
-public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bool quiet, bool report, CancellationToken cancellation)
+public sealed class CellRunner(PreparedExperiment experiment, IReadOnlyList<IDevice> devices, bool quiet, bool report, CancellationToken cancellation)
 {
-    private bool firstCell = true;
+    public CellRunner(PreparedExperiment experiment, IDevice device, bool quiet, bool report, CancellationToken cancellation)
+        : this(experiment, [device], quiet, report, cancellation)
+    {
+    }
 
-    /// <summary>The report's work during training (null with --no-report): warm-up, then each snapshot's figures.</summary>
+    /// <summary>1 until the first cell starts: only its start-up counts from process start.</summary>
+    private int firstCell = 1;
+
+    /// <summary>Serializes the one-line-per-cell output of parallel jobs.</summary>
+    private readonly Lock console = new();
+
+    private int finishedCells;
+
+    /// <summary>
+    /// The report's work during training (null with --no-report, and with several jobs: its one background thread
+    /// follows one run at a time): warm-up, then each snapshot's figures.
+    /// </summary>
     private LiveReport? liveReport;
 
-    /// <summary>The live figures of the cell being run (null before its run starts, and with --no-report).</summary>
-    private LiveFigures? cellFigures;
+    /// <summary>
+    /// `--resume`: keep the cells whose folder already holds a result of the same source (see <see cref="ResumePlan"/>),
+    /// run only the others. Without it, an existing cell folder's earlier run is replaced.
+    /// </summary>
+    public bool Resume { get; init; }
+
+    private int Jobs => devices.Count;
 
     /// <summary>
     /// Where each cell's folder goes: with one cell, <paramref name="output"/> itself (or a new runs/&lt;experiment&gt;/&lt;run-id&gt;);
-    /// with a sweep, a subfolder cell-&lt;hash of the cell's parameters&gt; of it.
+    /// with a sweep, a subfolder cell-&lt;hash of the cell's parameters&gt; of it. The outcomes are in the sweep's order,
+    /// kept cells (--resume) included; after Ctrl-C, only the cells that ran or were kept.
     /// </summary>
     public IReadOnlyList<CellOutcome> RunAll(string? output, string runsRoot = "runs")
     {
-        var outcomes = new List<CellOutcome>();
-        using var live = report ? LiveReport.Start() : null;
-        liveReport = live;
         var sweepRoot = experiment.Cells.Count > 1 ? output ?? NewSweepFolder(runsRoot) : null;
-        foreach (var cell in experiment.Cells)
+        var parallel = Jobs > 1 && sweepRoot is not null;
+        using var live = report && !parallel ? LiveReport.Start() : null;
+        liveReport = live;
+        // Full paths, as RunFolder makes them: the outcomes of kept cells (--resume) must name their folders alike.
+        var targets = experiment.Cells
+            .Select(cell => Path.GetFullPath(sweepRoot is not null ? Path.Combine(sweepRoot, "cell-" + cell.Id) : output ?? runsRoot))
+            .ToArray();
+
+        // A single run without -o always gets a new folder: there is nothing to resume.
+        var outcomes = Resume && (sweepRoot is not null || output is not null)
+            ? ResumePlan.Inspect(experiment, targets, sweepRoot ?? output!).Select(kept => kept is null ? null : Reuse(kept)).ToArray()
+            : new CellOutcome?[targets.Length];
+        var pending = Enumerable.Range(0, targets.Length).Where(i => outcomes[i] is null).ToArray();
+        ReportKept(outcomes.Length - pending.Length, outcomes.Length);
+
+        if (!parallel)
         {
-            var target = sweepRoot is not null ? Path.Combine(sweepRoot, "cell-" + cell.Id) : output ?? runsRoot;
+            RunSequentially(pending, targets, sweepRoot, output, runsRoot, outcomes);
+        }
+        else
+        {
+            RunInParallel(pending, targets, outcomes);
+        }
+
+        liveReport = null;
+        return outcomes.OfType<CellOutcome>().ToArray();
+    }
+
+    private void ReportKept(int kept, int total)
+    {
+        if (Resume && kept > 0 && !quiet)
+        {
+            Console.WriteLine($"resume: {kept} of {total} cells already have a result (kept); running {total - kept}.");
+        }
+    }
+
+    private void RunSequentially(int[] pending, string[] targets, string? sweepRoot, string? output, string runsRoot, CellOutcome?[] outcomes)
+    {
+        foreach (var i in pending)
+        {
+            var target = targets[i];
             using var folder = OutputFiles.Write(target, () => sweepRoot is not null || output is not null
                 ? RunFolder.At(target, experiment.Name)
                 : RunFolder.Create(experiment.Name, runsRoot));
-            var outcome = Finish(Run(cell, folder));
-            outcomes.Add(outcome);
-            if (outcome.Status == RunStatus.Interrupted)
+            var (ran, figures) = Run(experiment.Cells[i], folder, devices[0], quiet);
+            outcomes[i] = Finish(ran, figures);
+            if (outcomes[i]!.Status == RunStatus.Interrupted)
             {
                 break; // Ctrl-C stops the sweep, not just the cell.
             }
         }
+    }
 
-        liveReport = null;
-        return outcomes;
+    /// <summary>
+    /// One worker per device takes the next cell until none is left, Ctrl-C, or an error that is not a cell's (an output
+    /// folder that cannot be written): then the others finish the cell in hand and stop, and the error is rethrown.
+    /// Only sweeps get here (a single run has one cell), so every target is a cell folder of the sweep.
+    /// </summary>
+    private void RunInParallel(int[] pending, string[] targets, CellOutcome?[] outcomes)
+    {
+        var queue = new System.Collections.Concurrent.ConcurrentQueue<int>(pending);
+        var stop = 0;
+        void Work(IDevice device)
+        {
+            try
+            {
+                while (Volatile.Read(ref stop) == 0 && !cancellation.IsCancellationRequested && queue.TryDequeue(out var i))
+                {
+                    using var folder = OutputFiles.Write(targets[i], () => RunFolder.At(targets[i], experiment.Name));
+                    // No live bar: several bars redrawn by several threads would garble each other; a line per finished cell instead.
+                    var (ran, figures) = Run(experiment.Cells[i], folder, device, quiet: true);
+                    var outcome = Finish(ran, figures);
+                    outcomes[i] = outcome;
+                    AnnounceFinished(outcome, pending.Length);
+                }
+            }
+            catch
+            {
+                Volatile.Write(ref stop, 1);
+                throw;
+            }
+        }
+
+        var workers = devices.Take(Math.Max(1, Math.Min(Jobs, pending.Length)))
+            .Select(device => Task.Factory.StartNew(() => Work(device), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
+            .ToArray();
+        try
+        {
+            Task.WaitAll(workers);
+        }
+        catch (AggregateException aggregate) when (aggregate.InnerExceptions.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(aggregate.InnerExceptions[0]).Throw();
+        }
+    }
+
+    /// <summary>With several jobs, the progress shown: one line per finished cell, in the order they finish.</summary>
+    private void AnnounceFinished(CellOutcome outcome, int total)
+    {
+        if (quiet)
+        {
+            return;
+        }
+
+        lock (console)
+        {
+            var done = ++finishedCells;
+            var label = outcome.Cell.Label.Length > 0 ? outcome.Cell.Label : Path.GetFileName(outcome.Directory);
+            Console.WriteLine($"[{done}/{total}] {outcome.Status.ToString().ToLowerInvariant()}: {experiment.Name} {label}");
+        }
     }
 
     /// <summary>
     /// Expectations and report for every cell that recorded anything: a diverged or interrupted run's report shows how
     /// far it got. Runs after the run folder is closed, so metrics.csv is complete.
     /// </summary>
-    private CellOutcome Finish(CellOutcome outcome)
+    private CellOutcome Finish(CellOutcome outcome, LiveFigures? live)
     {
-        var live = cellFigures;
         if (report)
         {
             // Usually long done (training outlasts it); waiting keeps the two from competing for the cores, and its
@@ -84,12 +196,7 @@ public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bo
         try
         {
             // A run that did not reach its end has no "end" to check; `cond test` counts the run itself as failed.
-            if (outcome.Status == RunStatus.Completed)
-            {
-                // `expect … where name in [...]` is about the cells with those values only.
-                var expectations = experiment.Loaded.Program.Info.Expectations.Where(e => e.AppliesTo(outcome.Parameters)).ToArray();
-                results = RunReport.EvaluateExpectations(outcome.Directory, expectations);
-            }
+            results = CheckExpectations(outcome);
         }
         finally
         {
@@ -98,6 +205,25 @@ public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bo
         }
 
         return outcome with { Expectations = results, ReportPath = figures is null ? null : TryWriteReport(outcome.Directory, figures) };
+    }
+
+    private IReadOnlyList<ExpectationResult> CheckExpectations(CellOutcome outcome) =>
+        outcome.Status == RunStatus.Completed
+            // `expect … where name in [...]` is about the cells with those values only.
+            ? RunReport.EvaluateExpectations(outcome.Directory, experiment.Loaded.Program.Info.Expectations.Where(e => e.AppliesTo(outcome.Parameters)).ToArray())
+            : [];
+
+    /// <summary>
+    /// A cell kept by --resume: its expectations are checked again (cheap, from its metrics.csv, and the same source), and
+    /// its report is drawn only when it has none (it ran with --no-report), so resuming costs no redrawing.
+    /// </summary>
+    private CellOutcome Reuse(CellOutcome kept)
+    {
+        var page = Path.Combine(kept.Directory, Reporting.Report.HtmlReport.FileName);
+        var reportPath = !report ? null
+            : File.Exists(page) ? page
+            : TryWriteReport(kept.Directory, Task.Run(() => RunReport.DrawFigures(kept.Directory)));
+        return kept with { Expectations = CheckExpectations(kept), ReportPath = reportPath };
     }
 
     /// <summary>A report that cannot be drawn must not cost the run: its files and status are already on disk.</summary>
@@ -124,14 +250,14 @@ public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bo
         return path;
     }
 
-    private CellOutcome Run(SweepCell cell, RunFolder folder)
+    /// <summary>Runs one cell into <paramref name="folder"/> on <paramref name="device"/>; returns how it ended and its live figures (if any).</summary>
+    private (CellOutcome Outcome, LiveFigures? Figures) Run(SweepCell cell, RunFolder folder, IDevice device, bool quiet)
     {
-        cellFigures = null;
+        LiveFigures? cellFigures = null;
         folder.WriteSource(experiment.Source.Text);
         folder.WriteEmitted(experiment.EmittedSource);
         // The first cell's start-up counts from process start; a later cell's from its own start.
-        var startupOrigin = firstCell ? ProcessStartTime() : DateTime.Now;
-        firstCell = false;
+        var startupOrigin = Interlocked.Exchange(ref firstCell, 0) == 1 ? ProcessStartTime() : DateTime.Now;
         folder.Start(new RunInfo(ExperimentCompiler.ToolVersion, device.Name, null, cell.Overrides)
         {
             IlgpuVersion = device is IlgpuDevice ? typeof(ILGPU.Context).Assembly.GetName().Version?.ToString() : null,
@@ -156,22 +282,22 @@ public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bo
             });
             Record(folder, context);
             folder.Complete();
-            return new CellOutcome(cell, folder.Directory, RunStatus.Completed, null) { Parameters = context!.ResolvedParameters };
+            return (new CellOutcome(cell, folder.Directory, RunStatus.Completed, null) { Parameters = context!.ResolvedParameters }, cellFigures);
         }
         catch (TrainingDivergedException diverged)
         {
             folder.UpdateProgress(diverged.Step); // Progress reports are throttled; the step count should say where it stopped.
-            return Stop(cell, folder, context, RunStatus.Diverged, diverged.Message);
+            return (Stop(cell, folder, context, RunStatus.Diverged, diverged.Message), cellFigures);
         }
         catch (OperationCanceledException)
         {
-            return Stop(cell, folder, context, RunStatus.Interrupted, "Interrupted (Ctrl-C or SIGTERM); every observation recorded before it is kept.");
+            return (Stop(cell, folder, context, RunStatus.Interrupted, "Interrupted (Ctrl-C or SIGTERM); every observation recorded before it is kept."), cellFigures);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             // Not the experiment's fault: keep the whole trace for a bug report, show the user one line.
             File.WriteAllText(Path.Combine(folder.Directory, RunFolder.ErrorFileName), exception.ToString());
-            return Stop(cell, folder, context, RunStatus.Failed, $"{exception.GetType().Name}: {exception.Message} (details in error.txt)");
+            return (Stop(cell, folder, context, RunStatus.Failed, $"{exception.GetType().Name}: {exception.Message} (details in error.txt)"), cellFigures);
         }
     }
 
@@ -179,7 +305,9 @@ public sealed class CellRunner(PreparedExperiment experiment, IDevice device, bo
     {
         Record(folder, context);
         folder.Fail(status, message);
-        Terminal.Error($"{status.ToString().ToLowerInvariant()}: {message}");
+        // At once, naming the cell: in a long sweep the user should not wait for the end to learn that a cell failed.
+        var cellName = cell.Label.Length > 0 ? $" (cell {cell.Label})" : string.Empty;
+        Terminal.Error($"{status.ToString().ToLowerInvariant()}{cellName}: {message}");
         return new CellOutcome(cell, folder.Directory, status, message);
     }
 

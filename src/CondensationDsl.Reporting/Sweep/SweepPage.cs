@@ -23,6 +23,11 @@ internal static partial class SweepPage
             .Append(cells.Count).Append(" cells").Append(swept.Count > 0 ? " over " + Html.Escape(string.Join(", ", swept)) : string.Empty)
             .Append(" · each cell's own report is report.html in its folder</p>\n</header>\n");
         RenderTable(html, cells, swept);
+        if (SweepAggregates.Applies(swept))
+        {
+            RenderAggregates(html, SweepAggregates.Compute(cells), swept);
+        }
+
         RenderFigures(html, cells, swept);
         html.Append("<footer>Built from the cell folders' run.json, metrics.csv, expectations.json and figures/ alone.</footer>\n</body>\n</html>\n");
         return html.ToString();
@@ -80,6 +85,47 @@ internal static partial class SweepPage
         }
 
         html.Append("</section>\n");
+    }
+
+    /// <summary>The table of sweep-summary.csv: one row per group of cells that differ only in their seed.</summary>
+    private static void RenderAggregates(StringBuilder html, IReadOnlyList<SweepAggregates.Group> groups, IReadOnlyList<string> swept)
+    {
+        // The columns that tell groups apart: the swept parameters but the seed (the others are the same in every group).
+        var shown = swept.Where(name => name != SweepAggregates.SeedParameter).ToArray();
+        var metrics = groups.FirstOrDefault()?.Metrics.Select(m => m.Metric).ToArray() ?? [];
+        html.Append("<section id=\"over-seeds\">\n<h2>Over seeds</h2>\n<p class=\"note\">Completed cells only (n); mean ± sample standard deviation of the last value of each metric. Also in ")
+            .Append(SweepSummary.AggregatesFileName).Append(".</p>\n<div class=\"scroll\"><table>\n<thead><tr>");
+        foreach (var name in shown)
+        {
+            html.Append("<th>").Append(Html.Escape(name)).Append("</th>");
+        }
+
+        html.Append("<th>n</th><th>not completed</th>");
+        foreach (var metric in metrics)
+        {
+            html.Append("<th>").Append(Html.Escape(metric)).Append(" (last)</th>");
+        }
+
+        html.Append("</tr></thead>\n<tbody>\n");
+        foreach (var group in groups)
+        {
+            html.Append("<tr>");
+            foreach (var name in shown)
+            {
+                html.Append("<td>").Append(Html.Escape(group.Key.FirstOrDefault(p => p.Key == name).Value ?? string.Empty)).Append("</td>");
+            }
+
+            html.Append("<td>").Append(group.N).Append("</td><td>").Append(group.NotCompleted).Append("</td>");
+            foreach (var (_, mean, std) in group.Metrics)
+            {
+                html.Append("<td>").Append(SweepSummary.Number(mean))
+                    .Append(double.IsNaN(std) ? string.Empty : " ± " + SweepSummary.Number(std)).Append("</td>");
+            }
+
+            html.Append("</tr>\n");
+        }
+
+        html.Append("</tbody>\n</table></div>\n</section>\n");
     }
 
     /// <summary>One row per figure the cells share: the last snapshot of each per-snapshot figure, then the curves.</summary>

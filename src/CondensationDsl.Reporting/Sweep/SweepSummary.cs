@@ -6,13 +6,17 @@ namespace CondensationDsl.Reporting.Sweep;
 /// <summary>
 /// The sweep folder's own results, written after its cells ran (and by `cond report` on a sweep folder): sweep.csv, one
 /// row per cell with its parameters, status, time, expectations and the last value of every metric; and sweep.html, the
-/// cells side by side: a table, then each figure of the last snapshot and each curve in one row across the cells.
+/// cells side by side: a table, then each figure of the last snapshot and each curve in one row across the cells. When the
+/// seed is swept, also sweep-summary.csv (and a table in sweep.html): mean and std over seeds (see <see cref="SweepAggregates"/>).
 /// Built from the cell folders alone.
 /// </summary>
 public static class SweepSummary
 {
     public const string CsvFileName = "sweep.csv";
     public const string HtmlFileName = "sweep.html";
+
+    /// <summary>With a swept seed: the cells grouped by every other parameter, n and mean/std of each final metric.</summary>
+    public const string AggregatesFileName = "sweep-summary.csv";
 
     /// <summary>The cell folders of a sweep folder (cell-&lt;id&gt;), in the order the sweep ran them when known.</summary>
     public static IReadOnlyList<string> CellDirectories(string sweepDirectory) =>
@@ -31,6 +35,17 @@ public static class SweepSummary
         var cells = cellDirectories.Select(SweepCell.Read).ToArray();
         var swept = SweptParameters(cells);
         AtomicFile.WriteAllText(Path.Combine(sweepDirectory, CsvFileName), SweepCsv.Render(cells));
+        var aggregates = Path.Combine(sweepDirectory, AggregatesFileName);
+        if (SweepAggregates.Applies(swept))
+        {
+            AtomicFile.WriteAllText(aggregates, SweepAggregates.RenderCsv(SweepAggregates.Compute(cells)));
+        }
+        else
+        {
+            // An earlier sweep into this folder may have swept the seed; its groups are not this sweep's.
+            File.Delete(aggregates);
+        }
+
         var html = Path.Combine(sweepDirectory, HtmlFileName);
         AtomicFile.WriteAllText(html, SweepPage.Render(cells, swept));
         return html;
@@ -79,6 +94,6 @@ internal static class SweepCsv
         return csv.ToString();
     }
 
-    private static string Quote(string field) =>
+    internal static string Quote(string field) =>
         field.AsSpan().IndexOfAny(",\"\n\r") < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

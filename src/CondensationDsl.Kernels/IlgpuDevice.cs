@@ -25,6 +25,7 @@ public sealed class IlgpuDevice : IDevice
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int>? activationForward;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>? activationBackward;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int>? sumOverRows;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>? multiply;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float>? msePartials;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int, float>? mseFinish;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, float>? gradientDescent;
@@ -204,6 +205,21 @@ public sealed class IlgpuDevice : IDevice
         {
             activationBackward ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(ActivationKernels.Backward);
             activationBackward(length, bz.View, bdy.View, bdz.View, (int)activation);
+        }
+    }
+
+    public void Multiply(DeviceBuffer x, DeviceBuffer mask, DeviceBuffer y, int length)
+    {
+        IlgpuBuffer bx = Own(x);
+        IlgpuBuffer bm = Own(mask);
+        IlgpuBuffer by = Own(y);
+        RequireLength(bx, length, nameof(x));
+        RequireLength(bm, length, nameof(mask));
+        RequireLength(by, length, nameof(y));
+        if (length > 0)
+        {
+            multiply ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.Multiply);
+            multiply(length, bx.View, bm.View, by.View);
         }
     }
 

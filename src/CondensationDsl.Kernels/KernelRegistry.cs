@@ -22,6 +22,7 @@ public static class KernelRegistry
         Implicit<Action<Index1D, ArrayView<float>, float>>(ElementwiseKernels.Fill),
         Implicit<Action<Index1D, ArrayView<float>, ArrayView<float>>>(ElementwiseKernels.Copy),
         Implicit<Action<Index1D, ArrayView<float>, ArrayView<float>, int>>(ElementwiseKernels.AddRowBroadcast),
+        Implicit<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>>(ElementwiseKernels.Multiply),
         Implicit<Action<Index1D, ArrayView<float>, ArrayView<float>, int>>(ActivationKernels.Forward),
         Implicit<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>>(ActivationKernels.Backward),
         Implicit<Action<Index1D, ArrayView<float>, ArrayView<float>, int, int>>(ReductionKernels.SumOverRows),

@@ -160,6 +160,31 @@ public class ReductionTests
         Assert.True(sink.Arrays.ContainsKey("reduced.hidden.weight"));
     }
 
+    [Fact]
+    public void A_layer_after_a_dropout_layer_reduces_and_fine_tunes_with_dropout_in_place()
+    {
+        // first(8, tanh) → dropout → hidden(20, relu) → out: the spec counts four layers, the model's dense layers three.
+        using var device = new CpuDevice(1);
+        var sink = new ReductionSink();
+        var context = new RunContext(device, new Dictionary<string, double>(), sink, null, CancellationToken.None);
+        var spec = new ModelSpec("net", 1, [
+            new LayerSpec("first", LayerKind.Dense, 8, Activation.Tanh, true, null),
+            new LayerSpec("drop", LayerKind.Dropout, 8, Activation.Linear, false, null, Keep: 0.9),
+            new LayerSpec("hidden", LayerKind.Dense, 20, Activation.Relu, true, null),
+            new LayerSpec("out", LayerKind.Dense, 1, Activation.Linear, false, null)], _ => 0.3);
+        var training = new TrainingSpec(LossKind.Mse, new GdSpec(0.05), DurationUnit.Epochs, 200, null);
+        Trainer.Run(context, spec, Grid, training, [new ObservationSpec(new EveryScheduleSpec(100), [new LossMeasure()])],
+            new ReductionSpec("hidden", 0.9, 1e-3, training with { Length = 20 }));
+
+        var result = sink.Reductions[^1];
+        Assert.Equal(20, result.WidthBefore);
+        Assert.InRange(result.WidthAfter, 1, 20);
+        Assert.Equal(20, result.FineTuneSteps);
+        Assert.Equal([result.WidthAfter, 8], sink.Arrays["reduced.hidden.weight"].Shape);
+        Assert.Equal([8, 1], sink.Arrays["reduced.first.weight"].Shape);
+        Assert.False(sink.Arrays.Keys.Any(name => name.Contains("drop", StringComparison.Ordinal)));
+    }
+
     [Theory]
     [InlineData("out", "is the last layer")]
     [InlineData("hiden", "is not a layer")]

@@ -95,6 +95,8 @@ internal sealed class PlainDevice(IDevice inner) : IDevice
     public void ActivationBackward(Activation activation, DeviceBuffer z, DeviceBuffer dy, DeviceBuffer dz, int length) =>
         inner.ActivationBackward(activation, z, dy, dz, length);
 
+    public void Multiply(DeviceBuffer x, DeviceBuffer mask, DeviceBuffer y, int length) => inner.Multiply(x, mask, y, length);
+
     public double MseLossAndGradient(DeviceBuffer prediction, DeviceBuffer target, DeviceBuffer gradient, int length) =>
         inner.MseLossAndGradient(prediction, target, gradient, length);
 

@@ -55,6 +55,10 @@ public interface IDevice : IDisposable
     /// <summary>dz[i] = dy[i]·σ'(z[i]) for i &lt; length.</summary>
     void ActivationBackward(Activation activation, DeviceBuffer z, DeviceBuffer dy, DeviceBuffer dz, int length);
 
+    /// <summary>y[i] = x[i]·mask[i] for i &lt; length (one float32 rounding; <paramref name="y"/> may be <paramref name="x"/>).
+    /// Applies a dropout mask (0 or 1/p per element) in the forward pass and again to the gradient in the backward pass.</summary>
+    void Multiply(DeviceBuffer x, DeviceBuffer mask, DeviceBuffer y, int length);
+
     /// <summary>Returns mean((p − t)²) over length values and writes gradient[i] = 2(p[i] − t[i]) / length.</summary>
     double MseLossAndGradient(DeviceBuffer prediction, DeviceBuffer target, DeviceBuffer gradient, int length);
 

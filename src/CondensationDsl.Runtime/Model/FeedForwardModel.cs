@@ -4,23 +4,38 @@ using CondensationDsl.Runtime.Random;
 
 namespace CondensationDsl.Runtime.Model;
 
-/// <summary>A stack of dense layers built from a <see cref="ModelSpec"/>, with explicit forward and backward passes.</summary>
+/// <summary>
+/// A stack of dense and dropout layers built from a <see cref="ModelSpec"/>, with explicit forward and backward passes.
+/// <see cref="Forward"/> is an evaluation pass (dropout off: what losses, observations and reduction see);
+/// <see cref="TrainingForward"/> applies dropout, and <see cref="Backward"/> follows it. A dropout layer with keep = 1 is
+/// not built at all, so such a model is the model without it, bit for bit.
+/// </summary>
 public sealed class FeedForwardModel : IDisposable
 {
     private readonly IDevice device;
     private readonly DenseLayer[] layers;
-    private readonly DeviceBuffer[] inputGradients;
+    private readonly DropoutLayer[] dropouts;
+    private readonly Stage[] stages;
+    private readonly DeviceBuffer?[] outputGradients;
+    private readonly int firstDense;
 
-    private FeedForwardModel(IDevice device, ModelSpec spec, DenseLayer[] layers)
+    // Whether the layers' buffers hold a training pass that Backward may use (only tracked when dropout is active).
+    private bool trainingPassReady;
+
+    private FeedForwardModel(IDevice device, ModelSpec spec, Stage[] stages)
     {
         this.device = device;
         Spec = spec;
-        this.layers = layers;
-        // dL/dA of layer l is written by layer l+1's backward pass; the last one is the loss gradient, owned by the caller.
-        inputGradients = new DeviceBuffer[layers.Length];
-        for (var l = 0; l + 1 < layers.Length; l++)
+        this.stages = stages;
+        layers = [.. stages.Where(s => s.Dense is not null).Select(s => s.Dense!)];
+        dropouts = [.. stages.Where(s => s.Dropout is not null).Select(s => s.Dropout!)];
+        firstDense = Array.FindIndex(stages, s => s.Dense is not null);
+        // dL/d(output of stage s) is written by stage s+1's backward pass when some dense layer lies at or below s (else
+        // nothing upstream needs it); the last one is the loss gradient, owned by the caller.
+        outputGradients = new DeviceBuffer?[stages.Length];
+        for (var s = Math.Max(firstDense, 0); s + 1 < stages.Length; s++)
         {
-            inputGradients[l] = device.Allocate(layers[l].Capacity * layers[l].Outputs);
+            outputGradients[s] = device.Allocate(stages[s].Capacity * stages[s].Width);
         }
 
         var parameters = new List<Parameter>();
@@ -38,7 +53,14 @@ public sealed class FeedForwardModel : IDisposable
 
     public ModelSpec Spec { get; }
 
+    /// <summary>The dense layers in order (observations, reduction and parameters refer to these only).</summary>
     public IReadOnlyList<DenseLayer> Layers => layers;
+
+    /// <summary>The dropout layers that act in training passes (keep &lt; 1), in order.</summary>
+    public IReadOnlyList<DropoutLayer> Dropouts => dropouts;
+
+    /// <summary>Whether a training pass differs from an evaluation pass (some dropout layer has keep &lt; 1).</summary>
+    public bool HasDropout => dropouts.Length > 0;
 
     public IReadOnlyList<Parameter> Parameters { get; }
 
@@ -48,12 +70,13 @@ public sealed class FeedForwardModel : IDisposable
     /// Allocates the model for batches of up to <paramref name="capacity"/> rows and draws its initial parameters:
     /// each weight and bias from N(0, std²), std = the layer's (or the model's) InitStd(fan-in), value i of the stream
     /// "init/&lt;model&gt;/&lt;layer&gt;/weight|bias" for element i (row-major). Drawn in float64, then rounded.
+    /// <paramref name="seed"/> also keys the dropout masks (<see cref="DropoutMask"/>).
     /// </summary>
     public static FeedForwardModel Create(IDevice device, ModelSpec spec, ulong seed, int capacity)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var layers = AllocateLayers(device, spec, capacity);
-        foreach (var layer in layers)
+        var stages = AllocateStages(device, spec, seed, capacity);
+        foreach (var layer in stages.Where(s => s.Dense is not null).Select(s => s.Dense!))
         {
             var std = (layer.Spec.InitStd ?? spec.DefaultInitStd)(layer.Inputs);
             Initialize(device, layer.Weight, layer.Outputs * layer.Inputs, std, new RandomStream(seed, $"init/{spec.Name}/{layer.Name}/weight"));
@@ -63,19 +86,21 @@ public sealed class FeedForwardModel : IDisposable
             }
         }
 
-        return new FeedForwardModel(device, spec, layers);
+        return new FeedForwardModel(device, spec, stages);
     }
 
     /// <summary>
     /// Allocates the model for batches of up to <paramref name="capacity"/> rows with the given parameter values instead of
     /// drawing them (a reduced network, a model to fine-tune): <paramref name="parameters"/> maps every parameter name
-    /// ("&lt;layer&gt;.weight", "&lt;layer&gt;.bias") to its values, rounded to float32 on upload.
+    /// ("&lt;layer&gt;.weight", "&lt;layer&gt;.bias") to its values, rounded to float32 on upload. <paramref name="seed"/>
+    /// keys the dropout masks of training passes (unused without dropout layers).
     /// </summary>
-    public static FeedForwardModel FromParameters(IDevice device, ModelSpec spec, IReadOnlyDictionary<string, double[]> parameters, int capacity)
+    public static FeedForwardModel FromParameters(
+        IDevice device, ModelSpec spec, IReadOnlyDictionary<string, double[]> parameters, int capacity, ulong seed = 1)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(parameters);
-        var model = new FeedForwardModel(device, spec, AllocateLayers(device, spec, capacity));
+        var model = new FeedForwardModel(device, spec, AllocateStages(device, spec, seed, capacity));
         try
         {
             foreach (var parameter in model.Parameters)
@@ -97,7 +122,10 @@ public sealed class FeedForwardModel : IDisposable
         return model;
     }
 
-    /// <summary>Runs X (rows×InputSize) through every layer and returns the output buffer (rows×OutputSize).</summary>
+    /// <summary>
+    /// An evaluation pass: runs X (rows×InputSize) through every dense layer, dropout off, and returns the output buffer
+    /// (rows×OutputSize). A following <see cref="Backward"/> is allowed only when the model has no active dropout.
+    /// </summary>
     public DeviceBuffer Forward(DeviceBuffer x, int rows)
     {
         var current = x;
@@ -106,29 +134,69 @@ public sealed class FeedForwardModel : IDisposable
             current = layer.Forward(current, rows);
         }
 
+        trainingPassReady = false;
         return current;
     }
 
-    /// <summary>Back-propagates dL/dOutput (rows×OutputSize) from the last forward pass of <paramref name="x"/>, filling every gradient.</summary>
-    public void Backward(DeviceBuffer x, DeviceBuffer outputGradient, int rows)
+    /// <summary>
+    /// A training pass for optimizer update <paramref name="step"/> (0-based; it selects the dropout masks): like
+    /// <see cref="Forward"/>, with every dropout layer applied. Without dropout layers it is <see cref="Forward"/>.
+    /// </summary>
+    public DeviceBuffer TrainingForward(DeviceBuffer x, int rows, long step)
     {
-        var upstream = outputGradient;
-        var l = layers.Length - 1;
-        if (l >= 1 && layers[l - 1].CanFuseWithScalarHead(layers[l]))
+        if (!HasDropout)
         {
-            // A scalar output head and the layer below it in one sweep: dA of the lower layer is never materialized.
-            var headGradient = layers[l].HeadGradient(upstream, rows);
-            var dxBelow = l - 1 == 0 ? null : inputGradients[l - 2];
-            layers[l - 1].BackwardWithScalarHead(l - 1 == 0 ? x : layers[l - 2].Output, layers[l], headGradient, dxBelow, rows);
-            upstream = dxBelow!;
-            l -= 2;
+            return Forward(x, rows);
         }
 
-        for (; l >= 0; l--)
+        var current = x;
+        foreach (var stage in stages)
         {
-            var input = l == 0 ? x : layers[l - 1].Output;
-            var dx = l == 0 ? null : inputGradients[l - 1];
-            layers[l].Backward(input, upstream, dx, rows);
+            current = stage.Dense is { } dense ? dense.Forward(current, rows) : stage.Dropout!.Forward(current, rows, step);
+        }
+
+        trainingPassReady = true;
+        return current;
+    }
+
+    /// <summary>
+    /// Back-propagates dL/dOutput (rows×OutputSize) from the last forward pass of <paramref name="x"/> (a training pass
+    /// when the model has active dropout: the same masks), filling every gradient.
+    /// </summary>
+    public void Backward(DeviceBuffer x, DeviceBuffer outputGradient, int rows)
+    {
+        if (HasDropout && !trainingPassReady)
+        {
+            throw new InvalidOperationException(
+                $"Model '{Spec.Name}' has dropout: Backward needs the masks of a TrainingForward pass, but the last pass was an evaluation pass.");
+        }
+
+        var upstream = outputGradient;
+        var s = stages.Length - 1;
+        if (s >= 1 && stages[s].Dense is { } head && stages[s - 1].Dense is { } below && below.CanFuseWithScalarHead(head))
+        {
+            // A scalar output head and the layer below it in one sweep: dA of the lower layer is never materialized. Only
+            // when the head reads that layer's output directly: a dropout between them disables the fusion.
+            var headGradient = head.HeadGradient(upstream, rows);
+            var dxBelow = s - 1 > firstDense ? outputGradients[s - 2] : null;
+            below.BackwardWithScalarHead(Input(s - 1, x), head, headGradient, dxBelow, rows);
+            upstream = dxBelow!;
+            s -= 2;
+        }
+
+        for (; s >= 0; s--)
+        {
+            // Below the first dense layer nothing has parameters: no input gradient is needed.
+            var dx = s > firstDense ? outputGradients[s - 1] : null;
+            if (stages[s].Dense is { } dense)
+            {
+                dense.Backward(Input(s, x), upstream, dx, rows);
+            }
+            else if (dx is not null)
+            {
+                stages[s].Dropout!.Backward(upstream, dx, rows);
+            }
+
             upstream = dx!;
         }
     }
@@ -176,39 +244,84 @@ public sealed class FeedForwardModel : IDisposable
             layer.Dispose();
         }
 
-        foreach (var buffer in inputGradients)
+        foreach (var dropout in dropouts)
+        {
+            dropout.Dispose();
+        }
+
+        foreach (var buffer in outputGradients)
         {
             buffer?.Dispose();
         }
     }
 
+    /// <summary>The input of stage <paramref name="s"/> in the last training pass: X, or the output of the stage before.</summary>
+    private DeviceBuffer Input(int s, DeviceBuffer x) => s == 0 ? x : stages[s - 1].Output;
+
     private Parameter ParameterNamed(string name) =>
         Parameters.FirstOrDefault(p => p.Name == name)
         ?? throw new ArgumentException($"Model '{Spec.Name}' has no parameter '{name}'.", nameof(name));
 
-    /// <summary>The layers of <paramref name="spec"/>, allocated (zero-filled) for <paramref name="capacity"/> rows.</summary>
-    private static DenseLayer[] AllocateLayers(IDevice device, ModelSpec spec, int capacity)
+    /// <summary>
+    /// The layers of <paramref name="spec"/>, allocated (zero-filled) for <paramref name="capacity"/> rows; dropout layers
+    /// with keep = 1 are left out (they do nothing), the others keyed by <paramref name="seed"/>.
+    /// </summary>
+    private static Stage[] AllocateStages(IDevice device, ModelSpec spec, ulong seed, int capacity)
     {
-        if (spec.Layers.Count == 0)
+        if (!spec.Layers.Any(layer => layer.Kind == LayerKind.Dense))
         {
-            throw new ArgumentException($"Model '{spec.Name}' has no layers.", nameof(spec));
+            throw new ArgumentException($"Model '{spec.Name}' has no dense layers.", nameof(spec));
         }
 
-        var layers = new DenseLayer[spec.Layers.Count];
-        var inputs = spec.InputSize;
-        for (var l = 0; l < layers.Length; l++)
+        var stages = new List<Stage>();
+        try
         {
-            var layerSpec = spec.Layers[l];
-            if (layerSpec.Kind != LayerKind.Dense)
+            var inputs = spec.InputSize;
+            foreach (var layerSpec in spec.Layers)
             {
-                throw new NotSupportedException($"Layer '{layerSpec.Name}' of kind {layerSpec.Kind} is not supported by this runtime.");
+                switch (layerSpec.Kind)
+                {
+                    case LayerKind.Dense:
+                        stages.Add(new Stage(new DenseLayer(device, layerSpec, inputs, capacity), null));
+                        inputs = layerSpec.Width;
+                        break;
+                    case LayerKind.Dropout:
+                        CheckDropout(spec, layerSpec, inputs);
+                        if (layerSpec.Keep < 1)
+                        {
+                            stages.Add(new Stage(null, new DropoutLayer(device, layerSpec, spec.Name, seed, capacity)));
+                        }
+
+                        break;
+                    default:
+                        throw new NotSupportedException($"Layer '{layerSpec.Name}' of kind {layerSpec.Kind} is not supported by this runtime.");
+                }
+            }
+        }
+        catch
+        {
+            foreach (var stage in stages)
+            {
+                stage.Dense?.Dispose();
+                stage.Dropout?.Dispose();
             }
 
-            layers[l] = new DenseLayer(device, layerSpec, inputs, capacity);
-            inputs = layerSpec.Width;
+            throw;
         }
 
-        return layers;
+        return [.. stages];
+    }
+
+    /// <summary>A dropout layer keeps its input's width and needs 0 &lt; keep ≤ 1.</summary>
+    private static void CheckDropout(ModelSpec spec, LayerSpec layer, int inputs)
+    {
+        if (layer.Width != inputs)
+        {
+            throw new ArgumentException(
+                $"Dropout layer '{layer.Name}' of model '{spec.Name}' has width {layer.Width}, but its input has width {inputs}.", nameof(spec));
+        }
+
+        DropoutMask.CheckKeep(layer.Keep, layer.Name);
     }
 
     private static void Initialize(IDevice device, DeviceBuffer buffer, int length, double std, RandomStream stream)
@@ -225,5 +338,16 @@ public sealed class FeedForwardModel : IDisposable
         }
 
         device.Upload(values, buffer);
+    }
+
+    /// <summary>One layer of the forward order: exactly one of the two is set.</summary>
+    private readonly record struct Stage(DenseLayer? Dense, DropoutLayer? Dropout)
+    {
+        public int Width => Dense?.Outputs ?? Dropout!.Width;
+
+        public int Capacity => Dense?.Capacity ?? Dropout!.Capacity;
+
+        /// <summary>The stage's output in the last training pass.</summary>
+        public DeviceBuffer Output => Dense?.Output ?? Dropout!.Output;
     }
 }

@@ -112,10 +112,15 @@ public sealed record UniformDataSpec(string Name, double From, double To, int Po
     public override int Dimension => Dim;
 }
 
-public enum LayerKind { Dense }
+public enum LayerKind { Dense, Dropout }
 
-/// <summary>A layer; <see cref="InitStd"/> null means the model's default initialization.</summary>
-public sealed record LayerSpec(string Name, LayerKind Kind, int Width, Activation Activation, bool Bias, InitStdFunction? InitStd);
+/// <summary>
+/// A layer; <see cref="InitStd"/> null means the model's default initialization. A <see cref="LayerKind.Dropout"/> layer has
+/// no parameters (Width = the previous layer's width, linear, no bias): during training each of its outputs is kept with
+/// probability <see cref="Keep"/> (0 &lt; p ≤ 1; 1 = no dropout) and scaled by 1/p, with masks from the RNG stream
+/// "dropout/&lt;model&gt;/&lt;layer&gt;"; evaluation passes run without it. Dense layers ignore <see cref="Keep"/>.
+/// </summary>
+public sealed record LayerSpec(string Name, LayerKind Kind, int Width, Activation Activation, bool Bias, InitStdFunction? InitStd, double Keep = 1.0);
 
 /// <summary>
 /// A feed-forward model. Every parameter (weights and biases) starts as N(0, std²) with std from the layer's

@@ -57,13 +57,15 @@ public static class NetworkReduction
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
-        var nextIndex = NextLayerIndex(model.Spec, layer);
-        var index = nextIndex - 1;
-        var dense = model.Layers[index];
-        var next = model.Layers[nextIndex];
+        // Two numberings: the spec counts every layer, the model's Layers the dense ones only (dropout has no weights).
+        // NextLayerIndex guarantees a dense layer right after this one in the spec, so it is also the next dense layer.
+        var specIndex = NextLayerIndex(model.Spec, layer) - 1;
+        var denseIndex = model.Layers.Select((l, i) => (l, i)).First(pair => pair.l.Name == layer).i;
+        var dense = model.Layers[denseIndex];
+        var next = model.Layers[denseIndex + 1];
 
         // The snapshot the observations use: one definition of the static flags for the clusters measure and for reduction.
-        var snapshot = LayerSnapshot.Take(model, index, data);
+        var snapshot = LayerSnapshot.Take(model, denseIndex, data);
         var nextWeights = model.ReadParameter(next.Name + ".weight");
         var reduced = WidthReduction.Reduce(
             snapshot.Weights, dense.Outputs, dense.Inputs, dense.Bias is null ? [] : snapshot.Biases, nextWeights, next.Outputs, snapshot.Static,
@@ -83,7 +85,7 @@ public static class NetworkReduction
 
         parameters[next.Name + ".weight"] = reduced.NextWeights;
         var layers = model.Spec.Layers.ToArray();
-        layers[index] = layers[index] with { Width = reduced.WidthAfter };
+        layers[specIndex] = layers[specIndex] with { Width = reduced.WidthAfter };
         var spec = model.Spec with { Layers = layers };
         return new ReducedNetwork(spec, parameters, layer, next.Name, reduced);
     }

@@ -83,6 +83,11 @@ internal static class ReductionRun
         var inputs = spec.InputSize;
         foreach (var layer in spec.Layers)
         {
+            if (layer.Kind != LayerKind.Dense)
+            {
+                continue; // dropout: no parameters, and its width is its input's
+            }
+
             sink.WriteArray($"{prefix}.{layer.Name}.weight", [layer.Width, inputs], parameters[layer.Name + ".weight"]);
             if (layer.Bias)
             {

@@ -66,7 +66,7 @@ internal sealed class TrainingSession : IDisposable
 
         model = initialParameters is null
             ? FeedForwardModel.Create(device, modelSpec, seed, dataset.Count)
-            : FeedForwardModel.FromParameters(device, modelSpec, initialParameters, dataset.Count);
+            : FeedForwardModel.FromParameters(device, modelSpec, initialParameters, dataset.Count, seed);
         if (model.OutputSize != 1)
         {
             throw new ArgumentException($"The mse loss compares one output with a scalar target; model '{modelSpec.Name}' has {model.OutputSize} outputs.");
@@ -104,7 +104,11 @@ internal sealed class TrainingSession : IDisposable
 
     public void Run()
     {
-        if (Sampler is null)
+        if (Sampler is null && model.HasDropout)
+        {
+            RunFullBatchWithDropout();
+        }
+        else if (Sampler is null)
         {
             RunFullBatch();
         }
@@ -159,8 +163,55 @@ internal sealed class TrainingSession : IDisposable
     }
 
     /// <summary>
+    /// GD and Adam with dropout: the loss observed at step t is an evaluation pass (dropout off), so it takes its own
+    /// forward pass, run only where something needs it (an observation, the stop rule, the end); update t+1 then takes a
+    /// training pass with the masks of step t. Progress shows the training pass's loss, as with SGD's batch loss.
+    /// </summary>
+    private void RunFullBatchWithDropout()
+    {
+        var total = training.Length;
+        var n = dataset.Count;
+        var lastLoss = double.NaN;
+        for (long step = 0; ; step++)
+        {
+            var final = step == total;
+            var due = step == 0 || observer.IsDue(step);
+            if (final || due || training.StopBelowLoss is not null)
+            {
+                var loss = device.MseLossAndGradient(model.Forward(inputs, n), targets, outputGradient, n);
+                CheckFinite(step, loss);
+                final |= training.StopBelowLoss is { } tol && loss < tol;
+                if (final || due)
+                {
+                    observer.Record(step, step, loss, final);
+                }
+
+                lastLoss = loss;
+            }
+
+            if (final)
+            {
+                Report(step, lastLoss, force: true);
+                return;
+            }
+
+            context.Cancellation.ThrowIfCancellationRequested();
+            var output = model.TrainingForward(inputs, n, step);
+            lastLoss = device.MseLossAndGradient(output, targets, outputGradient, n);
+            CheckFinite(step, lastLoss);
+            model.Backward(inputs, outputGradient, n);
+            optimizer.Step();
+            if ((step & (ProgressCheckInterval - 1)) == 0)
+            {
+                Report(step, lastLoss, force: false);
+            }
+        }
+    }
+
+    /// <summary>
     /// SGD: updates on mini-batches; at each counted unit boundary where something needs it (an observation, the stop
-    /// rule, the end) the full-data loss is computed by an extra forward pass.
+    /// rule, the end) the full-data loss is computed by an extra forward pass (an evaluation pass: dropout off). Update s
+    /// (0-based, counted over the whole run) uses the dropout masks of step s.
     /// </summary>
     private void RunMiniBatch(BatchSampler sampler)
     {
@@ -196,7 +247,7 @@ internal sealed class TrainingSession : IDisposable
                 context.Cancellation.ThrowIfCancellationRequested();
                 var batch = sampler.Batch(step);
                 Gather(batch);
-                var output = model.Forward(inputs, batch.Length);
+                var output = model.TrainingForward(inputs, batch.Length, step);
                 var batchLoss = device.MseLossAndGradient(output, targets, outputGradient, batch.Length);
                 CheckFinite(unit, batchLoss);
                 model.Backward(inputs, outputGradient, batch.Length);

@@ -261,6 +261,32 @@ public abstract class DeviceConformanceTests : IDisposable
     }
 
     [DeviceFact]
+    public void Multiply_IsTheCorrectlyRoundedProduct()
+    {
+        var rng = new Random(11);
+        foreach (int n in Lengths)
+        {
+            float[] x = Uniform(rng, n, -1e3, 1e3);
+            // Dropout masks hold 0 or 1/p; arbitrary factors check the general product as well.
+            float[] mask = [.. Enumerable.Range(0, n).Select(i => (i % 3) switch { 0 => 0f, 1 => (float)(1 / 0.9), _ => (float)(rng.NextDouble() * 4 - 2) })];
+            DeviceBuffer output = Track(Device.Allocate(n));
+            DeviceBuffer input = Up(x);
+            Device.Multiply(input, Up(mask), output, n);
+            float[] separate = Read(output);
+            Device.Multiply(input, Up(mask), input, n);
+            float[] inPlace = Read(input);
+            for (int i = 0; i < n; i++)
+            {
+                // The float64 product of two floats is exact (48 significant bits), so rounding it once gives the
+                // correctly rounded float32 product, which one float32 multiply must match bit for bit.
+                float expected = (float)((double)x[i] * mask[i]);
+                Assert.True(Bits(expected) == Bits(separate[i]), $"multiply n={n} at {i}: expected {expected:R}, got {separate[i]:R}");
+                Assert.True(Bits(expected) == Bits(inPlace[i]), $"multiply in place n={n} at {i}: expected {expected:R}, got {inPlace[i]:R}");
+            }
+        }
+    }
+
+    [DeviceFact]
     public void GradientDescentStep_MatchesFloat64()
     {
         var rng = new Random(8);
@@ -350,6 +376,8 @@ public abstract class DeviceConformanceTests : IDisposable
             output.AddRange(Read(y));
             DeviceBuffer gradient = Track(Device.Allocate(length));
             double loss = Device.MseLossAndGradient(y, Up(t), gradient, length);
+            output.AddRange(Read(gradient));
+            Device.Multiply(gradient, y, gradient, length);
             output.AddRange(Read(gradient));
             DeviceBuffer parameter = Up(p), first = Track(Device.Allocate(length)), second = Track(Device.Allocate(length));
             for (int step = 1; step <= 3; step++)

@@ -166,6 +166,18 @@ public sealed unsafe partial class CpuDevice : IDevice
         pool.Run(range, PartsFor(ActivationCost(activation) * length, range.Units));
     }
 
+    public void Multiply(DeviceBuffer x, DeviceBuffer mask, DeviceBuffer y, int length)
+    {
+        var input = Own(x);
+        var factors = Own(mask);
+        var output = Own(y);
+        Require(input, length, nameof(x));
+        Require(factors, length, nameof(mask));
+        Require(output, length, nameof(y));
+        range.SetMultiply(input.Pointer, factors.Pointer, output.Pointer, length);
+        pool.Run(range, PartsFor(length, range.Units));
+    }
+
     public double MseLossAndGradient(DeviceBuffer prediction, DeviceBuffer target, DeviceBuffer gradient, int length)
     {
         var p = Own(prediction).Pointer;

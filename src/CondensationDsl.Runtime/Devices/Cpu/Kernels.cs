@@ -228,6 +228,22 @@ internal static unsafe class Kernels
 
     private static void Tanh(ReadOnlySpan<float> z, Span<float> y) => VectorTanh.Apply(z, y);
 
+    /// <summary>y[i] = x[i]·mask[i] for i in [start, end); y may be x. Each element is one rounded product, so any split gives the same bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Multiply(float* x, float* mask, float* y, int start, int end)
+    {
+        var i = start;
+        for (; i + 8 <= end; i += 8)
+        {
+            Vector256.Store(Vector256.Load(x + i) * Vector256.Load(mask + i), y + i);
+        }
+
+        for (; i < end; i++)
+        {
+            y[i] = x[i] * mask[i];
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GradientDescent(float* parameter, float* gradient, float learningRate, int start, int end)
     {

@@ -8,7 +8,7 @@ namespace CondensationDsl.Runtime.Devices.Cpu;
 /// </summary>
 internal sealed unsafe class RangeJob : IParallelWork
 {
-    public enum Operation { AddRow, SumRows, ActivationForward, ActivationBackward, GradientDescent, Adam }
+    public enum Operation { AddRow, SumRows, ActivationForward, ActivationBackward, Multiply, GradientDescent, Adam }
 
     // Parts start on multiples of this many elements so no two threads write the same cache line.
     private const int Alignment = 16;
@@ -58,6 +58,15 @@ internal sealed unsafe class RangeJob : IParallelWork
         SetLength(length);
     }
 
+    public void SetMultiply(float* x, float* mask, float* y, int length)
+    {
+        operation = Operation.Multiply;
+        p0 = x;
+        p1 = mask;
+        p2 = y;
+        SetLength(length);
+    }
+
     public void SetGradientDescent(float* parameter, float* gradient, float learningRate, int length)
     {
         operation = Operation.GradientDescent;
@@ -101,6 +110,9 @@ internal sealed unsafe class RangeJob : IParallelWork
                 break;
             case Operation.ActivationBackward:
                 Kernels.ActivationBackward(activation, p0, p1, p2, u0 * Alignment, Math.Min(length, u1 * Alignment));
+                break;
+            case Operation.Multiply:
+                Kernels.Multiply(p0, p1, p2, u0 * Alignment, Math.Min(length, u1 * Alignment));
                 break;
             case Operation.GradientDescent:
                 Kernels.GradientDescent(p0, p1, scalar, u0 * Alignment, Math.Min(length, u1 * Alignment));

@@ -17,6 +17,33 @@ internal sealed record NeuronOrder(int[] Order, bool IsClusterOrder, string Desc
     /// </summary>
     public static NeuronOrder For(double[] cosine, int n, string mode, double threshold, SnapshotArray? weights, FeatureSnapshot? features)
     {
+        // Each snapshot's heatmap sits beside the initial state's, so during a live run the same matrix (the same array:
+        // snapshots are held once) is ordered again for every figure; the order depends only on the arguments.
+        var byCluster = string.Equals(mode, Cluster, StringComparison.OrdinalIgnoreCase);
+        var key = byCluster ? (n, mode, threshold, weights?.Data, features) : (n, mode, 0.0, (double[]?)null, (FeatureSnapshot?)null);
+        var known = Memo.GetOrCreateValue(cosine);
+        lock (known)
+        {
+            if (known.TryGetValue(key, out var order))
+            {
+                return order;
+            }
+        }
+
+        var computed = Compute(cosine, n, mode, threshold, weights, features);
+        lock (known)
+        {
+            known[key] = computed;
+        }
+
+        return computed;
+    }
+
+    /// <summary>Orders already computed, per cosine matrix array: forgotten with the array.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<double[], Dictionary<(int, string, double, double[]?, FeatureSnapshot?), NeuronOrder>> Memo = new();
+
+    private static NeuronOrder Compute(double[] cosine, int n, string mode, double threshold, SnapshotArray? weights, FeatureSnapshot? features)
+    {
         // A zero-norm neuron has NaN cosines; power iteration would spread the NaN to every component.
         var finite = cosine.Select(v => double.IsFinite(v) ? v : 0).ToArray();
         if (string.Equals(mode, Cluster, StringComparison.OrdinalIgnoreCase))

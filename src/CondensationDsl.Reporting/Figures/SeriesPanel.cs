@@ -38,13 +38,23 @@ internal static class SeriesPanel
                 continue;
             }
 
+            // Markers show where observations were, when they are few enough to tell apart.
+            var markers = xs.Count <= 30;
+            if (counts && !markers)
+            {
+                // A count holds between observations, so a step curve is drawn exactly by its changes: a run of equal
+                // values keeps only its first and last point. Figure 1's 1 001 cluster counts become a few dozen points,
+                // which the end of a run (and the SVG) would otherwise pay for point by point.
+                (xs, ys) = StepChanges(xs, ys);
+            }
+
             var line = plot.Add.ScatterLine(xs.ToArray(), ys.ToArray(), FigureStyle.Series[i % FigureStyle.Series.Length]);
             line.LegendText = series[i].Label;
             // Series often coincide (clusters = effective width); decreasing widths over distinct colours keep each visible.
             // Lines stay solid: Skia's SVG writer cannot express dash path effects (it drops them and prints a complaint
             // per path), so dashes would make the SVG differ from the PNG.
             line.LineWidth = Math.Max(1.5f, 4.5f - (1f * i));
-            line.MarkerSize = xs.Count <= 30 ? 7 : 0;
+            line.MarkerSize = markers ? 7 : 0;
             if (counts)
             {
                 line.ConnectStyle = ConnectStyle.StepHorizontal;
@@ -87,5 +97,24 @@ internal static class SeriesPanel
         }
 
         return plot;
+    }
+
+    /// <summary>The points of a step curve where its value changes, with each run's last point (the curve is unchanged).</summary>
+    internal static (List<double> Xs, List<double> Ys) StepChanges(IReadOnlyList<double> xs, IReadOnlyList<double> ys)
+    {
+        var keptX = new List<double>();
+        var keptY = new List<double>();
+        for (var j = 0; j < xs.Count; j++)
+        {
+            var first = j == 0 || ys[j] != ys[j - 1];
+            var last = j == xs.Count - 1 || ys[j] != ys[j + 1];
+            if (first || last)
+            {
+                keptX.Add(xs[j]);
+                keptY.Add(ys[j]);
+            }
+        }
+
+        return (keptX, keptY);
     }
 }

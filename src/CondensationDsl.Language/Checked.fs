@@ -91,8 +91,8 @@ type CheckedExpectation =
       Value: float
       SourceText: string
       Line: int
-      /// `where name in [values]` (word values as their indices).
-      Condition: (string * float list) option }
+      /// `where a in [values], …` (word values as their indices); empty: every cell.
+      Conditions: (string * float list) list }
 
 /// A sweep axis; a tuple axis `(a, b) in [...]` has several names and each point gives all of them.
 type CheckedSweepAxis = { Names: string list; Points: float list list }

@@ -1172,7 +1172,7 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
         @ List.map fst reductionMeasures
     for st in statements do
         match st with
-        | Expect(measure, layer, step, op, v, condition, span) ->
+        | Expect(measure, layer, step, op, v, conditions, span) ->
             let k = measure.Text
             let text = ctx.Slice { span with Start = measure.Span.Start }
             if not (List.contains k expectMeasures) then
@@ -1189,21 +1189,26 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                         ctx.Report DiagnosticCodes.MissingArgument measure.Span $"{k} needs a layer: write expect {k}(<layer>) at …"
                         false
                     | _, Some l -> checkLayerRef l
-                // `where name in [...]`: the sweep cells this expectation is about.
-                let conditionResult =
-                    match condition with
-                    | None -> Some None
-                    | Some c ->
-                        let n = c.Name.Text
-                        if not (List.contains n letNames) && n <> "seed" then
-                            ctx.Report DiagnosticCodes.UnknownName c.Name.Span
-                                $"""Unknown let "{n}" in the condition.{didYouMean n (letNames @ [ "seed" ])} A condition names a let (or seed): where {(match letNames with l :: _ -> l | [] -> "seed")} in [...]."""
-                            None
-                        else
-                            if c.Values.IsEmpty then
-                                ctx.Report DiagnosticCodes.MissingArgument c.Span $"The condition on {n} lists no values; give at least one."
-                            let values = c.Values |> List.map (letValueOf "A condition value" n)
-                            if not c.Values.IsEmpty && values |> List.forall Option.isSome then Some(Some(n, List.choose id values)) else None
+                // `where a in [...], b in [...]`: the sweep cells this expectation is about (every test must hold).
+                let conditionTest (c: ExpectCondition) =
+                    let n = c.Name.Text
+                    if not (List.contains n letNames) && n <> "seed" then
+                        ctx.Report DiagnosticCodes.UnknownName c.Name.Span
+                            $"""Unknown let "{n}" in the condition.{didYouMean n (letNames @ [ "seed" ])} A condition names a let (or seed): where {(match letNames with l :: _ -> l | [] -> "seed")} in [...]."""
+                        None
+                    else
+                        if c.Values.IsEmpty then
+                            ctx.Report DiagnosticCodes.MissingArgument c.Span $"The condition on {n} lists no values; give at least one."
+                        let values = c.Values |> List.map (letValueOf "A condition value" n)
+                        if not c.Values.IsEmpty && values |> List.forall Option.isSome then Some(n, List.choose id values) else None
+                let mutable seenTests = Set.empty
+                for c in conditions do
+                    if seenTests.Contains c.Name.Text then
+                        ctx.Report DiagnosticCodes.DuplicateArgument c.Name.Span
+                            $"The condition tests {c.Name.Text} twice; list all its values in one test: {c.Name.Text} in [...]."
+                    seenTests <- seenTests.Add c.Name.Text
+                let tests = conditions |> List.map conditionTest
+                let conditionResult = if tests |> List.forall Option.isSome then Some(List.choose id tests) else None
                 let reductionField = reductionMeasures |> List.tryFind (fun (name, _) -> name = k) |> Option.map snd
                 match reductionField, layer with
                 | Some field, Some l when layerOk ->
@@ -1225,7 +1230,7 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                     | Some tv, Some cond, AtEnd _ when reduced ->
                         expectations.Add
                             { Metric = $"reduction.{field}"; AtStep = None; Operator = compareName op; Value = tv; SourceText = text
-                              Line = span.Line; Condition = cond }
+                              Line = span.Line; Conditions = cond }
                     | _ -> ()
                 | Some _, _ -> ()
                 | None, _ ->
@@ -1282,7 +1287,7 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                         | Some at, Some tv, Some cond when not recording.IsEmpty ->
                             expectations.Add
                                 { Metric = metric; AtStep = at; Operator = compareName op; Value = tv; SourceText = text; Line = span.Line
-                                  Condition = cond }
+                                  Conditions = cond }
                         | _ -> ()
         | _ -> ()
 

@@ -205,10 +205,12 @@ let emit (sourceFile: string) (sourceText: string) (exp: CheckedExperiment) : st
         for e in exp.Expectations do
             let at = match e.AtStep with Some s -> csLong s | None -> "null"
             let condition =
-                match e.Condition with
-                | Some(name, values) ->
-                    $""", When: new ExpectationCondition({csString name}, new double[] {{ {String.Join(", ", values |> List.map csDouble)} }})"""
-                | None -> ""
+                match e.Conditions with
+                | [] -> ""
+                | tests ->
+                    let each (name, values: float list) =
+                        $"""new ExpectationCondition({csString name}, new double[] {{ {String.Join(", ", values |> List.map csDouble)} }})"""
+                    $""", When: new ExpectationCondition[] {{ {String.Join(", ", tests |> List.map each)} }}"""
             line $"            new({csString e.Metric}, {at}, ComparisonOperator.{e.Operator}, {csDouble e.Value}, {csString e.SourceText}, {e.Line}{condition}),"
         line "        });"
     line ""

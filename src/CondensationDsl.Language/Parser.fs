@@ -284,10 +284,10 @@ let private sweepAxis: P<SweepAxisSyntax> =
 let private sweepRest (kw: Ident) =
     block sweepAxis >>= fun axes -> spanFrom kw.Span |>> fun s -> Sweep(axes, s)
 
-/// expect_condition = "where" identifier "in" list
-let private expectCondition: P<ExpectCondition> =
-    keyword "where" .>>. identifier .>> keyword "in" .>>. list
-    |>> fun ((w, name), (values, s)) -> { Name = name; Values = values; Span = spanUnion w s }
+/// expect_condition = "where" condition_test { "," condition_test } ;  condition_test = identifier "in" list
+let private expectCondition: P<ExpectCondition list> =
+    let test = identifier .>> keyword "in" .>>. list |>> fun (name, (values, s)) -> { Name = name; Values = values; Span = spanUnion name.Span s }
+    keyword "where" >>. sepBy1 test (symbol ",")
 
 /// expect_stmt = "expect" identifier [ "(" identifier ")" ] "at" ( "end" | expression ) compare_op expression
 ///               [ expect_condition ]
@@ -296,7 +296,7 @@ let private expectRest (kw: Ident) =
     let step = (keyword "end" |>> AtEnd) <|> (expression |>> AtStep)
     pipe5 identifier (opt layer) (keyword "at" >>. step) compareOp expression (fun m l st op v -> m, l, st, op, v)
     .>>. opt expectCondition
-    >>= fun ((m, l, st, op, v), cond) -> spanFrom kw.Span |>> fun s -> Expect(m, l, st, op, v, cond, s)
+    >>= fun ((m, l, st, op, v), cond) -> spanFrom kw.Span |>> fun s -> Expect(m, l, st, op, v, defaultArg cond [], s)
 
 /// reduce_stmt = "reduce" identifier [ arguments ]
 let private reduceRest (kw: Ident) =

@@ -100,7 +100,8 @@ type ExpectStep =
     | AtStep of step: Expr
     | AtEnd of span: Span
 
-/// expect_condition: `where name in [values]`: the expectation holds for the sweep cells where the let has one of them.
+/// One test of expect_condition (`where a in [...], b in [...]`): the expectation is about the sweep cells where every
+/// named let has one of its listed values.
 type ExpectCondition =
     { Name: Ident
       Values: Expr list
@@ -115,7 +116,7 @@ type Statement =
     | Observe of schedule: Schedule * measures: Measure list * span: Span
     | Sweep of axes: SweepAxisSyntax list * span: Span
     | Expect of
-        measure: Ident * layer: Ident option * step: ExpectStep * op: CompareOp * value: Expr * condition: ExpectCondition option * span: Span
+        measure: Ident * layer: Ident option * step: ExpectStep * op: CompareOp * value: Expr * conditions: ExpectCondition list * span: Span
     /// `reduce layer (options)`: after training, merge the layer's condensed neurons; a train block after it fine-tunes.
     | Reduce of layer: Ident * args: Arg list * span: Span
 

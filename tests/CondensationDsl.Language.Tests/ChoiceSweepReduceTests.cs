@@ -72,6 +72,17 @@ public class ChoiceSweepReduceTests
     }
 
     [Fact]
+    public void AConditionOfSeveralTestsNeedsThemAll()
+    {
+        var info = InfoOf(Emit("sweep { (act, lr) in [(tanh, 1e-3), (tanh, 2e-3), (relu, 1e-3)] }\nexpect loss at end < 10 where act in [tanh], lr in [1e-3]"));
+        var expectation = Assert.Single(info.Expectations);
+        Assert.Equal(2, expectation.When!.Count);
+        Assert.True(expectation.AppliesTo(new Dictionary<string, double> { ["act"] = (double)Activation.Tanh, ["lr"] = 1e-3 }));
+        Assert.False(expectation.AppliesTo(new Dictionary<string, double> { ["act"] = (double)Activation.Tanh, ["lr"] = 2e-3 }));
+        Assert.False(expectation.AppliesTo(new Dictionary<string, double> { ["act"] = (double)Activation.Relu, ["lr"] = 1e-3 }));
+    }
+
+    [Fact]
     public void ReduceWithAFineTuningBlockEmitsAReductionSpec()
     {
         var result = Emit("""

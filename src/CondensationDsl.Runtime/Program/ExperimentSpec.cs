@@ -64,16 +64,17 @@ public sealed record SweepAxis(IReadOnlyList<string> Names, IReadOnlyList<IReadO
 public enum ComparisonOperator { Less, LessOrEqual, Greater, GreaterOrEqual, Equal, NotEqual }
 
 /// <summary>
-/// `expect measure(layer) at step|end op value [where name in [...]]`. <see cref="Metric"/> is the metrics.csv column name
-/// (e.g. "loss", "clusters.hidden") or a reduction result ("reduction.width_after"); <see cref="AtStep"/> null means the
-/// last recorded row. <see cref="When"/>, when given, limits the expectation to the runs whose parameter has one of its values.
+/// `expect measure(layer) at step|end op value [where a in [...], b in [...]]`. <see cref="Metric"/> is the metrics.csv column
+/// name (e.g. "loss", "clusters.hidden") or a reduction result ("reduction.width_after"); <see cref="AtStep"/> null means the
+/// last recorded row. <see cref="When"/>, when given, limits the expectation to the runs where every one of its parameters
+/// has one of its values.
 /// </summary>
 public sealed record Expectation(
-    string Metric, long? AtStep, ComparisonOperator Operator, double Value, string SourceText, int Line, ExpectationCondition? When = null)
+    string Metric, long? AtStep, ComparisonOperator Operator, double Value, string SourceText, int Line, IReadOnlyList<ExpectationCondition>? When = null)
 {
     /// <summary>Whether the expectation is about a run with these resolved parameter values.</summary>
     public bool AppliesTo(IReadOnlyDictionary<string, double> parameters) =>
-        When is null || (parameters.TryGetValue(When.Parameter, out var value) && When.Values.Contains(value));
+        When is null || When.All(test => parameters.TryGetValue(test.Parameter, out var value) && test.Values.Contains(value));
 }
 
 /// <summary>`where parameter in [values]` of an expectation (a choice parameter's values as indices of its words).</summary>

@@ -30,11 +30,11 @@ public sealed class Fig2TanhInitsExperiment : IExperimentProgram
         },
         Expectations: new Expectation[]
         {
-            new("lines.hidden", null, ComparisonOperator.Equal, 1.0, "lines(hidden) at end == 1 where gamma in [1.5, 2.0]", 41, When: new ExpectationCondition("gamma", new double[] { 1.5, 2.0 })),
-            new("largest_cluster.hidden", null, ComparisonOperator.GreaterOrEqual, 0.85, "largest_cluster(hidden) at end >= 0.85 where gamma in [1.5, 2.0]", 42, When: new ExpectationCondition("gamma", new double[] { 1.5, 2.0 })),
-            new("largest_cluster.hidden", null, ComparisonOperator.GreaterOrEqual, 0.3, "largest_cluster(hidden) at end >= 0.3 where gamma in [1.0]", 43, When: new ExpectationCondition("gamma", new double[] { 1.0 })),
-            new("largest_cluster.hidden", null, ComparisonOperator.LessOrEqual, 0.7, "largest_cluster(hidden) at end <= 0.7 where gamma in [1.0]", 44, When: new ExpectationCondition("gamma", new double[] { 1.0 })),
-            new("largest_cluster.hidden", null, ComparisonOperator.LessOrEqual, 0.3, "largest_cluster(hidden) at end <= 0.3 where gamma in [0.5]", 45, When: new ExpectationCondition("gamma", new double[] { 0.5 })),
+            new("lines.hidden", null, ComparisonOperator.Equal, 1.0, "lines(hidden) at end == 1 where gamma in [1.5, 2.0]", 41, When: new ExpectationCondition[] { new ExpectationCondition("gamma", new double[] { 1.5, 2.0 }) }),
+            new("largest_cluster.hidden", null, ComparisonOperator.GreaterOrEqual, 0.85, "largest_cluster(hidden) at end >= 0.85 where gamma in [1.5, 2.0]", 42, When: new ExpectationCondition[] { new ExpectationCondition("gamma", new double[] { 1.5, 2.0 }) }),
+            new("largest_cluster.hidden", null, ComparisonOperator.GreaterOrEqual, 0.3, "largest_cluster(hidden) at end >= 0.3 where gamma in [1.0]", 43, When: new ExpectationCondition[] { new ExpectationCondition("gamma", new double[] { 1.0 }) }),
+            new("largest_cluster.hidden", null, ComparisonOperator.LessOrEqual, 0.7, "largest_cluster(hidden) at end <= 0.7 where gamma in [1.0]", 44, When: new ExpectationCondition[] { new ExpectationCondition("gamma", new double[] { 1.0 }) }),
+            new("largest_cluster.hidden", null, ComparisonOperator.LessOrEqual, 0.3, "largest_cluster(hidden) at end <= 0.3 where gamma in [0.5]", 45, When: new ExpectationCondition[] { new ExpectationCondition("gamma", new double[] { 0.5 }) }),
         });
 
     public void Run(RunContext ctx)

@@ -31,10 +31,10 @@ public sealed class Fig6MultiplicityExperiment : IExperimentProgram
         },
         Expectations: new Expectation[]
         {
-            new("lines.hidden", 50, ComparisonOperator.Equal, 1.0, "lines(hidden) at 50 == 1 where act in [tanh, sigmoid, softplus]", 38, When: new ExpectationCondition("act", new double[] { 2.0, 3.0, 4.0 })),
-            new("largest_cluster.hidden", 50, ComparisonOperator.GreaterOrEqual, 0.9, "largest_cluster(hidden) at 50 >= 0.9 where act in [tanh, sigmoid, softplus]", 39, When: new ExpectationCondition("act", new double[] { 2.0, 3.0, 4.0 })),
-            new("lines.hidden", 50, ComparisonOperator.GreaterOrEqual, 2.0, "lines(hidden) at 50 >= 2 where act in [xtanh, x2tanh]", 47, When: new ExpectationCondition("act", new double[] { 5.0, 6.0 })),
-            new("largest_cluster.hidden", 50, ComparisonOperator.LessOrEqual, 0.8, "largest_cluster(hidden) at 50 <= 0.8 where act in [xtanh, x2tanh]", 48, When: new ExpectationCondition("act", new double[] { 5.0, 6.0 })),
+            new("lines.hidden", 50, ComparisonOperator.Equal, 1.0, "lines(hidden) at 50 == 1 where act in [tanh, sigmoid, softplus]", 38, When: new ExpectationCondition[] { new ExpectationCondition("act", new double[] { 2.0, 3.0, 4.0 }) }),
+            new("largest_cluster.hidden", 50, ComparisonOperator.GreaterOrEqual, 0.9, "largest_cluster(hidden) at 50 >= 0.9 where act in [tanh, sigmoid, softplus]", 39, When: new ExpectationCondition[] { new ExpectationCondition("act", new double[] { 2.0, 3.0, 4.0 }) }),
+            new("lines.hidden", 50, ComparisonOperator.GreaterOrEqual, 2.0, "lines(hidden) at 50 >= 2 where act in [xtanh, x2tanh]", 47, When: new ExpectationCondition[] { new ExpectationCondition("act", new double[] { 5.0, 6.0 }) }),
+            new("largest_cluster.hidden", 50, ComparisonOperator.LessOrEqual, 0.8, "largest_cluster(hidden) at 50 <= 0.8 where act in [xtanh, x2tanh]", 48, When: new ExpectationCondition[] { new ExpectationCondition("act", new double[] { 5.0, 6.0 }) }),
         });
 
     public void Run(RunContext ctx)

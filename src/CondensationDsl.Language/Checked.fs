@@ -116,6 +116,8 @@ type CheckedExperiment =
       Layers: CheckedLayer list
       /// The model's `init normal(std: …)`; None when every layer declares its own.
       ModelInitStd: Expr option
+      /// `init normal(…, antisymmetric: true)`: the initial output is exactly zero (see ModelSpec.Antisymmetric).
+      Antisymmetric: bool
       Training: CheckedTraining
       Observations: CheckedObservation list
       Sweep: CheckedSweepAxis list

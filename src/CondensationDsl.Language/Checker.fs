@@ -540,11 +540,21 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                 ctx.ReportValue DiagnosticCodes.InputSizeMismatch e.Span e
                     $"""model {mname.Text} takes {num i} input{(if i = 1.0 then "" else "s")}{ctx.With e} but data {d.Name} has dimension {d.Dim}. Write "input {d.Dim}"."""
             | _ -> ()
-            /// normal(std: e) → e
+            /// The model's `init normal(std: e, antisymmetric: b)`: e, and whether the zero-output pairing is asked for.
+            let mutable antisymmetric = false
+            let mutable antisymmetricSpan = mspan
+            /// normal(std: e) → e; `antisymmetric` only in the model's init (it pairs the last two dense layers).
             let initStd (what: string) (e: Expr) : Expr option =
                 match e with
                 | Call(n, args, span) when n.Text = "normal" ->
-                    let b = bindArguments ctx "normal(…)" span [ param "std" true true ] args
+                    let modelLevel = what = $"model {mname.Text}"
+                    let parameters = [ param "std" true true ] @ (if modelLevel then [ param "antisymmetric" false false ] else [])
+                    let b = bindArguments ctx "normal(…)" span parameters args
+                    match b.TryFind "antisymmetric" with
+                    | Some a ->
+                        antisymmetric <- boolArgument ctx "antisymmetric value" a = Some true
+                        antisymmetricSpan <- a.Span
+                    | None -> ()
                     b.TryFind "std" |> Option.map (fun a -> a.Value)
                 | Call(n, _, _) ->
                     ctx.Report DiagnosticCodes.UnknownInitializer n.Span
@@ -679,8 +689,22 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                 ctx.ReportValue DiagnosticCodes.OutputWidthMismatch lname.Span wexpr
                     $"The last layer \"{lname.Text}\" has width {num w}{ctx.With wexpr}, but loss mse compares it with a scalar target: the output layer needs width 1 (add dense out(1))."
             | _ -> ()
+            // Antisymmetric: the last hidden dense layer's second half copies the first, with the output weights negated.
+            let denseLayers = layers |> Seq.filter (fun l -> l.Kind = DenseLayer) |> List.ofSeq
+            if antisymmetric then
+                match List.rev denseLayers with
+                | _ :: hidden :: _ ->
+                    match value $"The width of layer {hidden.Name}" hidden.Width with
+                    | Some w when w % 2.0 <> 0.0 ->
+                        ctx.ReportValue DiagnosticCodes.InvalidLayerOrder antisymmetricSpan hidden.Width
+                            $"antisymmetric pairs each neuron of layer {hidden.Name} with a copy whose output weight is negated, so its width must be even{ctx.With hidden.Width}; it is {num w}."
+                    | _ -> ()
+                | _ ->
+                    ctx.Report DiagnosticCodes.InvalidLayerOrder antisymmetricSpan
+                        $"antisymmetric pairs the neurons of the last hidden layer (negated output weights give a zero initial output), but model {mname.Text} has no hidden dense layer."
             match input with
-            | Some i when not failed && layers.Count > 0 -> Some(mname.Text, i, List.ofSeq layers, modelInit, mspan)
+            | Some i when not failed && layers.Count > 0 ->
+                Some(mname.Text, i, List.ofSeq layers, modelInit, antisymmetric, mspan)
             | _ -> None
 
     let layerCandidates () = List.ofSeq layerNames
@@ -1294,11 +1318,12 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
     let diagnostics = ctx.Diagnostics |> Seq.sortBy (fun d -> d.Line, d.Column) |> List.ofSeq
     let experiment =
         match data, model, training with
-        | Some d, Some(mname, input, layers, init, _), Some t when not ctx.HasErrors ->
+        | Some d, Some(mname, input, layers, init, antisymmetric, _), Some t when not ctx.HasErrors ->
             Some
                 { Name = name; Title = title; Lets = List.ofSeq lets
                   SeedDeclared = lets |> Seq.exists (fun l -> l.Name = "seed")
-                  Data = d; ModelName = mname; Input = input; Layers = layers; ModelInitStd = init; Training = t
+                  Data = d; ModelName = mname; Input = input; Layers = layers; ModelInitStd = init; Antisymmetric = antisymmetric
+                  Training = t
                   Observations = List.ofSeq observations; Sweep = List.ofSeq sweep; Expectations = List.ofSeq expectations
                   Reduction = reduction }
         | _ -> None

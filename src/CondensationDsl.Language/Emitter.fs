@@ -254,9 +254,10 @@ let emit (sourceFile: string) (sourceText: string) (exp: CheckedExperiment) : st
         | DropoutLayer keep ->
             line $"""                new({csString l.Name}, LayerKind.Dropout, {width}, Activation.Linear, Bias: false, InitStd: null, Keep: {code keep}),"""
     line "            },"
+    let antisymmetric = if exp.Antisymmetric then ",\n            Antisymmetric: true" else ""
     match exp.ModelInitStd with
-    | Some std -> line $"            {initLambda std});"
-    | None -> line "            static _ => double.NaN); // unused: every layer declares its own init"
+    | Some std -> line $"            {initLambda std}{antisymmetric});"
+    | None -> line $"            static _ => double.NaN{antisymmetric}); // unused: every layer declares its own init"
     line ""
     let trainingSpec (variable: string) (t: CheckedTraining) =
         let optimizer =

@@ -105,6 +105,15 @@ public class ChoiceSweepReduceTests
     }
 
     [Fact]
+    public void AnAntisymmetricInitIsPassedToTheModel()
+    {
+        var result = Compiler.Emit("t.cond", Experiment.Replace("init normal(std: 0.1)", "init normal(std: 0.1, antisymmetric: true)").Replace("{TAIL}", ""));
+        Assert.False(result.HasErrors, result.RenderDiagnostics());
+        Assert.Contains("fanIn => 0.1,\n            Antisymmetric: true);", result.CSharpSource);
+        Assert.True(RoslynHost.Compile(result.CSharpSource!).Assembly is not null);
+    }
+
+    [Fact]
     public void ReduceWithoutFineTuningPassesNoTrainingSpec()
     {
         var result = Emit("reduce hidden");

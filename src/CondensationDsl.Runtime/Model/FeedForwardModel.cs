@@ -86,7 +86,50 @@ public sealed class FeedForwardModel : IDisposable
             }
         }
 
-        return new FeedForwardModel(device, spec, stages);
+        var model = new FeedForwardModel(device, spec, stages);
+        if (spec.Antisymmetric)
+        {
+            model.MakeAntisymmetric();
+        }
+
+        return model;
+    }
+
+    /// <summary>See <see cref="ModelSpec.Antisymmetric"/>: pairs the last hidden layer's neurons so the output is exactly zero.</summary>
+    private void MakeAntisymmetric()
+    {
+        if (layers.Length < 2 || layers[^2].Outputs % 2 != 0)
+        {
+            throw new ArgumentException(
+                $"Antisymmetric initialization of model '{Spec.Name}' needs a last hidden dense layer of even width (it pairs its neurons).");
+        }
+
+        var (hidden, output) = (layers[^2], layers[^1]);
+        var (m, half, inputs, outputs) = (hidden.Outputs, hidden.Outputs / 2, hidden.Inputs, output.Outputs);
+        var w = ReadParameter(hidden.Name + ".weight");
+        Array.Copy(w, 0, w, half * inputs, half * inputs);
+        WriteParameter(hidden.Name + ".weight", w);
+        if (hidden.Bias is not null)
+        {
+            var b = ReadParameter(hidden.Name + ".bias");
+            Array.Copy(b, 0, b, half, half);
+            WriteParameter(hidden.Name + ".bias", b);
+        }
+
+        var a = ReadParameter(output.Name + ".weight");
+        for (var o = 0; o < outputs; o++)
+        {
+            for (var k = 0; k < half; k++)
+            {
+                a[(o * m) + half + k] = -a[(o * m) + k];
+            }
+        }
+
+        WriteParameter(output.Name + ".weight", a);
+        if (output.Bias is not null)
+        {
+            WriteParameter(output.Name + ".bias", new double[outputs]);
+        }
     }
 
     /// <summary>

@@ -127,7 +127,13 @@ public sealed record LayerSpec(string Name, LayerKind Kind, int Width, Activatio
 /// A feed-forward model. Every parameter (weights and biases) starts as N(0, std²) with std from the layer's
 /// or the model's InitStdFunction, drawn by the RNG stream "init/&lt;model&gt;/&lt;layer&gt;/weight|bias".
 /// </summary>
-public sealed record ModelSpec(string Name, int InputSize, IReadOnlyList<LayerSpec> Layers, InitStdFunction DefaultInitStd);
+/// <remarks>
+/// <see cref="Antisymmetric"/> (the phase-diagram studies' trick for a zero initial output): after drawing, the second half
+/// of the last hidden dense layer's neurons copy the first half's input weights and biases, their output weights are the
+/// first half's negated, and the output bias is zero, so the network starts at f ≡ 0 exactly. The values the stream drew
+/// for the second half are not used.
+/// </remarks>
+public sealed record ModelSpec(string Name, int InputSize, IReadOnlyList<LayerSpec> Layers, InitStdFunction DefaultInitStd, bool Antisymmetric = false);
 
 public enum LossKind { Mse }
 

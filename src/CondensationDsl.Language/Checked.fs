@@ -65,7 +65,9 @@ type CheckedTraining =
       /// Runtime DurationUnit member name: Epochs or Steps.
       Unit: string
       Length: Expr
-      StopBelow: Expr option }
+      StopBelow: Expr option
+      /// `on divergence halve lr, retry N`
+      Retries: Expr option }
 
 type CheckedMeasure =
     | MLoss

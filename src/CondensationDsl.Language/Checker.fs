@@ -743,6 +743,7 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
         let optimizers = items |> List.choose (function OptimizerItem(o, s) -> Some(o, s) | _ -> None)
         let durations = items |> List.choose (function DurationItem(u, l, s) -> Some(u, l, s) | _ -> None)
         let untils = items |> List.choose (function UntilItem(m, op, v, s) -> Some(m, op, v, s) | _ -> None)
+        let retryItems = items |> List.choose (function RetryItem(n, s) -> Some(n, s) | _ -> None)
         let trainKw = { tspan with End = tspan.Start + 5 }
         let lossOk =
             match once "the loss" losses snd with
@@ -836,10 +837,21 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                 else
                     inRange DiagnosticCodes.ValueOutOfRange "The stop tolerance" (fun x -> x > 0.0) "> 0" v
                     Some(Some v)
-        match optimizer, duration, stop with
-        | Some o, Some(u, l, lv), Some st when lossOk ->
-            Some { Optimizer = o; Unit = (if u.Text = "epochs" then "Epochs" else "Steps"); Length = l; StopBelow = st }, lv
-        | _, Some(_, _, lv), _ -> None, lv
+        let retries =
+            match once "the divergence rule" retryItems snd with
+            | None -> Some None
+            | Some(n, _) ->
+                match whole "The number of retries" 1.0 n with
+                | Some v when v > 30.0 ->
+                    ctx.ReportValue DiagnosticCodes.ValueOutOfRange n.Span n
+                        $"retry {num v} would halve the learning rate {num v} times (by 2^{num v}); at most 30 retries are allowed, {ctx.Got(n, v)}."
+                    None
+                | Some _ -> Some(Some n)
+                | None -> None
+        match optimizer, duration, stop, retries with
+        | Some o, Some(u, l, lv), Some st, Some rt when lossOk ->
+            Some { Optimizer = o; Unit = (if u.Text = "epochs" then "Epochs" else "Steps"); Length = l; StopBelow = st; Retries = rt }, lv
+        | _, Some(_, _, lv), _, _ -> None, lv
         | _ -> None, None
     let training, length =
         match trains with
@@ -1121,7 +1133,7 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                   | Train(items, _) ->
                       for it in items do
                           match it with
-                          | OptimizerItem(e, _) | DurationItem(_, e, _) | UntilItem(_, _, e, _) -> yield! variablesOf e
+                          | OptimizerItem(e, _) | DurationItem(_, e, _) | UntilItem(_, _, e, _) | RetryItem(e, _) -> yield! variablesOf e
                           | LossItem _ -> ()
                   | Observe(sched, ms, _) ->
                       match sched with

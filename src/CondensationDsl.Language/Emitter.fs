@@ -271,7 +271,11 @@ let emit (sourceFile: string) (sourceText: string) (exp: CheckedExperiment) : st
         line $"            {optimizer},"
         line $"            DurationUnit.{t.Unit},"
         line $"            {count t.Length (t.Unit.ToLowerInvariant())},"
-        line $"            StopBelowLoss: {stop});"
+        match t.Retries with
+        | Some n ->
+            line $"            StopBelowLoss: {stop},"
+            line $"""            DivergenceRetries: {count n "divergence retries"});"""
+        | None -> line $"            StopBelowLoss: {stop});"
         line ""
     trainingSpec "training" exp.Training
     line "        var observations = new ObservationSpec[]"

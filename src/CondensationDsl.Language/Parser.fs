@@ -225,9 +225,9 @@ let private modelRest (kw: Ident) =
     identifier .>>. block modelItem >>= fun (name, items) -> spanFrom kw.Span |>> fun s -> Model(name, items, s)
 
 /// train_item = "loss" identifier | "optimizer" call_value | ("epochs" | "steps") expression
-///            | "until" identifier compare_op expression
+///            | "until" identifier compare_op expression | "on" "divergence" "halve" "lr" "," "retry" expression
 let private trainItem: P<TrainItem> =
-    dispatch "train statement" DiagnosticCodes.UnknownBlockStatement [ "loss"; "optimizer"; "epochs"; "steps"; "until" ] (fun w ->
+    dispatch "train statement" DiagnosticCodes.UnknownBlockStatement [ "loss"; "optimizer"; "epochs"; "steps"; "until"; "on" ] (fun w ->
         let finish f = spanFrom w.Span |>> f
         match w.Text with
         | "loss" -> Some(identifier >>= fun l -> finish (fun s -> LossItem(l, s)))
@@ -237,6 +237,9 @@ let private trainItem: P<TrainItem> =
         | "until" ->
             Some(pipe3 identifier compareOp expression (fun a b c -> a, b, c) >>= fun (m, op, v) ->
                     finish (fun s -> UntilItem(m, op, v, s)))
+        | "on" ->
+            Some(keyword "divergence" >>. keyword "halve" >>. keyword "lr" >>. symbol "," >>. keyword "retry" >>. expression
+                 >>= fun n -> finish (fun s -> RetryItem(n, s)))
         | _ -> None)
 
 /// train_stmt = "train" "{" { train_item statement_end } "}"

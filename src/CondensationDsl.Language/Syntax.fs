@@ -65,6 +65,8 @@ type TrainItem =
     | OptimizerItem of optimizer: Expr * span: Span
     | DurationItem of unit: Ident * length: Expr * span: Span
     | UntilItem of metric: Ident * op: CompareOp * value: Expr * span: Span
+    /// `on divergence halve lr, retry N`
+    | RetryItem of retries: Expr * span: Span
 
 /// measure_source: `weights` or `outputs on <data> <count>` (what a cosine matrix compares).
 type MeasureSource =

@@ -32,6 +32,7 @@ public sealed class RunFolder : IRunSink, IDisposable
     private long stepsCompleted;
     private long rows;
     private bool finished;
+    private readonly List<Runtime.Program.DivergenceRetry> retries = [];
 
     private RunFolder(string directory, string experiment, TimeProvider clock)
     {
@@ -263,6 +264,35 @@ public sealed class RunFolder : IRunSink, IDisposable
         AtomicFile.WriteAllBytes(Path.Combine(ArraysDirectory, name + ".npy"), bytes);
     }
 
+    /// <summary>
+    /// `on divergence halve lr, retry N`: the failed attempt's metrics.csv, arrays and figures are removed (the next
+    /// attempt writes them again from step 0), and run.json lists the retry under "retries".
+    /// </summary>
+    public void RestartAfterDivergence(Runtime.Program.DivergenceRetry retry)
+    {
+        ArgumentNullException.ThrowIfNull(retry);
+        lock (gate)
+        {
+            ThrowIfFinished();
+            metrics?.Dispose();
+            metrics = null;
+            File.Delete(MetricsPath);
+            foreach (var folder in new[] { ArraysDirectory, Path.Combine(Directory, Figures.FigureRenderer.FiguresFolderName) })
+            {
+                if (System.IO.Directory.Exists(folder))
+                {
+                    System.IO.Directory.Delete(folder, recursive: true);
+                }
+            }
+
+            lastStep = null;
+            stepsCompleted = 0;
+            rows = 0;
+            retries.Add(retry);
+            WriteRunJson();
+        }
+    }
+
     /// <summary>Writes model.json: the layers with each activation's multiplicity p and 2p bound (see <see cref="ModelFile"/>).</summary>
     public void DescribeModel(ModelSpec model) => ModelFile.Write(Directory, ModelDescription.From(model));
 
@@ -316,7 +346,7 @@ public sealed class RunFolder : IRunSink, IDisposable
     {
         var now = clock.GetUtcNow();
         var wall = start is null ? TimeSpan.Zero : (end ?? now) - start.Value;
-        var state = new RunState(Experiment, RunId, info, start, end, status, message, stepsCompleted, lastStep, rows, wall);
+        var state = new RunState(Experiment, RunId, info, start, end, status, message, stepsCompleted, lastStep, rows, wall, [.. retries]);
         AtomicFile.WriteAllText(RunJsonPath, RunJson.Serialize(state));
         sinceRunJson.Restart();
     }

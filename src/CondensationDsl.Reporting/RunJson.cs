@@ -15,7 +15,8 @@ internal sealed record RunState(
     long StepsCompleted,
     long? LastStep,
     long RowsWritten,
-    TimeSpan Wall);
+    TimeSpan Wall,
+    IReadOnlyList<CondensationDsl.Runtime.Program.DivergenceRetry> Retries);
 
 /// <summary>Writes run.json. Hand-written with Utf8JsonWriter so the field order is fixed and diffs between runs stay readable.</summary>
 internal static class RunJson
@@ -75,6 +76,33 @@ internal static class RunJson
             if (state.Info?.StartupSeconds is { } startup)
             {
                 json.WriteNumber("startupSeconds", Math.Round(startup, 3));
+            }
+
+            // Only runs that retried: the attempts that diverged, where, and the learning rate each retry halved.
+            if (state.Retries.Count > 0)
+            {
+                json.WriteStartArray("retries");
+                foreach (var retry in state.Retries)
+                {
+                    json.WriteStartObject();
+                    json.WriteNumber("attempt", retry.Attempt);
+                    json.WriteNumber("step", retry.Step);
+                    if (double.IsFinite(retry.Loss))
+                    {
+                        json.WriteNumber("loss", retry.Loss);
+                    }
+                    else
+                    {
+                        // JSON has no NaN or infinity; the text says which it was.
+                        json.WriteString("loss", retry.Loss.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    }
+
+                    json.WriteNumber("learningRate", retry.LearningRate);
+                    json.WriteNumber("nextLearningRate", retry.NextLearningRate);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
             }
             json.WriteEndObject();
         }

@@ -19,6 +19,8 @@ public class DescribeModelTests
 
         public void WriteArray(string name, IReadOnlyList<int> shape, ReadOnlySpan<double> data) => Calls.Add("array");
 
+        public void RestartAfterDivergence(DivergenceRetry retry) => Calls.Add("restart");
+
         public void DescribeModel(ModelSpec model)
         {
             Model = model;

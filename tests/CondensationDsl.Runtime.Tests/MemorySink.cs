@@ -28,6 +28,17 @@ internal sealed class MemorySink : IRunSink
 
     public void WriteArray(string name, IReadOnlyList<int> shape, ReadOnlySpan<double> data) => Arrays[name] = (shape.ToArray(), data.ToArray());
 
+    public List<DivergenceRetry> Retries { get; } = [];
+
+    /// <summary>As the run folder does: the failed attempt's rows and arrays go, the retry is recorded.</summary>
+    public void RestartAfterDivergence(DivergenceRetry retry)
+    {
+        Retries.Add(retry);
+        Rows.Clear();
+        Arrays.Clear();
+        Columns = [];
+    }
+
     public double[] Column(string name)
     {
         var index = Columns.ToList().IndexOf(name);

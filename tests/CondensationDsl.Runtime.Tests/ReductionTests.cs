@@ -235,5 +235,7 @@ public class ReductionTests
         public void WriteArray(string name, IReadOnlyList<int> shape, ReadOnlySpan<double> data) => Arrays[name] = (shape.ToArray(), data.ToArray());
 
         public void RecordReduction(ReductionResult result) => Reductions.Add(result);
+
+        public void RestartAfterDivergence(DivergenceRetry retry) => throw new InvalidOperationException("These runs do not diverge.");
     }
 }

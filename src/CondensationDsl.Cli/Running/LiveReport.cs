@@ -111,5 +111,11 @@ internal sealed class LiveReport : IDisposable
         public void DescribeModel(ModelSpec model) => folder.DescribeModel(model);
 
         public void RecordReduction(Runtime.Reduction.ReductionResult result) => folder.RecordReduction(result);
+
+        public void RestartAfterDivergence(DivergenceRetry retry)
+        {
+            folder.RestartAfterDivergence(retry);
+            live.Restart();
+        }
     }
 }

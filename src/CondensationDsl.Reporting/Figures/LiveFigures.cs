@@ -58,6 +58,23 @@ public sealed class LiveFigures
     /// The run wrote the metrics row of <paramref name="step"/>: its observation (arrays first, row last) is complete.
     /// Returns whether that observation brought arrays, i.e. whether there may be figures to draw now. Cheap: called every row.
     /// </summary>
+    /// <summary>
+    /// Training starts again after a divergence: forget the failed attempt's arrays and which figures were drawn, so the
+    /// next attempt's snapshots are drawn afresh (its files replace the old ones; the run folder removed the rest).
+    /// </summary>
+    public void Restart()
+    {
+        lock (gate)
+        {
+            arrays.Clear();
+            epochOfStep.Clear();
+            claimed.Clear();
+            drawn.Clear();
+            readyStep = -1;
+            arraysSinceRow = false;
+        }
+    }
+
     public bool RowWritten(long step, double epoch)
     {
         lock (gate)

@@ -155,7 +155,15 @@ public enum DurationUnit { Epochs, Steps }
 /// With full-batch optimizers an epoch is one step. Training stops early when the loss falls below
 /// <see cref="StopBelowLoss"/> (the rule `until loss &lt; tol`).
 /// </summary>
-public sealed record TrainingSpec(LossKind Loss, OptimizerSpec Optimizer, DurationUnit Unit, long Length, double? StopBelowLoss);
+/// <remarks>
+/// <see cref="DivergenceRetries"/> (`on divergence halve lr, retry N`, the phase-diagram studies' rule): when the loss becomes
+/// NaN or infinite, training starts again from the same initial parameters with half the learning rate, at most N times;
+/// each retry is recorded (<see cref="IRunSink.RestartAfterDivergence"/>) and the results are the last attempt's.
+/// </remarks>
+public sealed record TrainingSpec(LossKind Loss, OptimizerSpec Optimizer, DurationUnit Unit, long Length, double? StopBelowLoss, int DivergenceRetries = 0);
+
+/// <summary>One `on divergence halve lr, retry N` restart: which attempt failed, where, and the learning rates before and after.</summary>
+public sealed record DivergenceRetry(int Attempt, long Step, double Loss, double LearningRate, double NextLearningRate);
 
 public enum AmplitudeKind { Full, Input }
 

@@ -31,6 +31,13 @@ public interface IRunSink
     void RecordReduction(Reduction.ReductionResult result)
     {
     }
+
+    /// <summary>
+    /// Training diverged and starts again (`on divergence halve lr, retry N`): forget the failed attempt's rows and arrays,
+    /// so the results are the next attempt's, and record the retry. No default: a sink that kept the failed rows would
+    /// mix two trainings in one table.
+    /// </summary>
+    void RestartAfterDivergence(DivergenceRetry retry);
 }
 
 /// <summary>Training progress for a progress bar or periodic log lines.</summary>

@@ -24,8 +24,38 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(training);
         ArgumentNullException.ThrowIfNull(observations);
-        using var session = new TrainingSession(context, model, data, training, observations);
-        session.Run();
+        using var session = Train(context, model, data, training, observations);
+    }
+
+    /// <summary>
+    /// One training, retried with half the learning rate after a divergence while <see cref="TrainingSpec.DivergenceRetries"/>
+    /// allows; returns the session that completed (its model is the trained one). The last divergence propagates.
+    /// </summary>
+    private static TrainingSession Train(RunContext context, ModelSpec model, DataSpec data, TrainingSpec training, IReadOnlyList<ObservationSpec> observations)
+    {
+        var attempt = training;
+        for (var retry = 1; ; retry++)
+        {
+            var session = new TrainingSession(context, model, data, attempt, observations);
+            try
+            {
+                session.Run();
+                return session;
+            }
+            catch (TrainingDivergedException diverged) when (retry <= training.DivergenceRetries)
+            {
+                session.Dispose();
+                var halved = attempt.Optimizer with { LearningRate = attempt.Optimizer.LearningRate / 2 };
+                context.Sink.RestartAfterDivergence(
+                    new DivergenceRetry(retry, diverged.Step, diverged.Loss, attempt.Optimizer.LearningRate, halved.LearningRate));
+                attempt = attempt with { Optimizer = halved };
+            }
+            catch
+            {
+                session.Dispose();
+                throw;
+            }
+        }
     }
 
     /// <summary>
@@ -49,8 +79,7 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(observations);
         ArgumentNullException.ThrowIfNull(reduction);
         ReductionRun.Validate(model, reduction);
-        using var session = new TrainingSession(context, model, data, training, observations);
-        session.Run();
+        using var session = Train(context, model, data, training, observations);
         context.Cancellation.ThrowIfCancellationRequested();
         ReductionRun.Execute(context, session.Model, session.Dataset, data, reduction);
     }

@@ -18,6 +18,9 @@ internal sealed class LossCurveSink : IRunSink
     public void AppendMetrics(long step, double epoch, IReadOnlyList<double> values) =>
         Rows.Add((step, lossColumn >= 0 ? values[lossColumn] : double.NaN));
 
+    /// <summary>A fine-tuning that diverges and is retried keeps only its last attempt's curve.</summary>
+    public void RestartAfterDivergence(DivergenceRetry retry) => Rows.Clear();
+
     // Fine-tuning observes the loss only, so nothing writes arrays here.
     public void WriteArray(string name, IReadOnlyList<int> shape, ReadOnlySpan<double> data)
     {

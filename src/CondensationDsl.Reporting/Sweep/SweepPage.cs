@@ -37,16 +37,9 @@ internal static partial class SweepPage
     {
         var metrics = cells.SelectMany(cell => cell.FinalMetrics.Select(m => m.Key)).Distinct(StringComparer.Ordinal).ToArray();
         html.Append("<section id=\"cells\">\n<h2>Cells</h2>\n<div class=\"scroll\"><table>\n<thead><tr><th>cell</th>");
-        foreach (var name in swept)
-        {
-            html.Append("<th>").Append(Html.Escape(name)).Append("</th>");
-        }
-
+        HeaderCells(html, swept);
         html.Append("<th>status</th><th>expectations</th><th>seconds</th>");
-        foreach (var metric in metrics)
-        {
-            html.Append("<th>").Append(Html.Escape(metric)).Append(" (last)</th>");
-        }
+        HeaderCells(html, metrics, " (last)");
 
         html.Append("</tr></thead>\n<tbody>\n");
         foreach (var cell in cells)
@@ -95,16 +88,9 @@ internal static partial class SweepPage
         var metrics = groups.FirstOrDefault()?.Metrics.Select(m => m.Metric).ToArray() ?? [];
         html.Append("<section id=\"over-seeds\">\n<h2>Over seeds</h2>\n<p class=\"note\">Completed cells only (n); mean ± sample standard deviation of the last value of each metric. Also in ")
             .Append(SweepSummary.AggregatesFileName).Append(".</p>\n<div class=\"scroll\"><table>\n<thead><tr>");
-        foreach (var name in shown)
-        {
-            html.Append("<th>").Append(Html.Escape(name)).Append("</th>");
-        }
-
+        HeaderCells(html, shown);
         html.Append("<th>n</th><th>not completed</th>");
-        foreach (var metric in metrics)
-        {
-            html.Append("<th>").Append(Html.Escape(metric)).Append(" (last)</th>");
-        }
+        HeaderCells(html, metrics, " (last)");
 
         html.Append("</tr></thead>\n<tbody>\n");
         foreach (var group in groups)
@@ -126,6 +112,15 @@ internal static partial class SweepPage
         }
 
         html.Append("</tbody>\n</table></div>\n</section>\n");
+    }
+
+    /// <summary>One &lt;th&gt; per name, escaped, with <paramref name="suffix"/> after it.</summary>
+    private static void HeaderCells(StringBuilder html, IEnumerable<string> names, string suffix = "")
+    {
+        foreach (var name in names)
+        {
+            html.Append("<th>").Append(Html.Escape(name)).Append(suffix).Append("</th>");
+        }
     }
 
     /// <summary>One row per figure the cells share: the last snapshot of each per-snapshot figure, then the curves.</summary>

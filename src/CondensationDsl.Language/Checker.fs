@@ -549,6 +549,12 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                 | Call(n, args, span) when n.Text = "normal" ->
                     let modelLevel = what = $"model {mname.Text}"
                     let parameters = [ param "std" true true ] @ (if modelLevel then [ param "antisymmetric" false false ] else [])
+                    let misplaced, args =
+                        if modelLevel then [], args
+                        else args |> List.partition (fun a -> a.Name |> Option.exists (fun n -> n.Text = "antisymmetric"))
+                    for a in misplaced do
+                        ctx.Report DiagnosticCodes.UnknownArgument a.Span
+                            $"antisymmetric pairs the last hidden layer's neurons with the output layer, so it belongs to the model's init, not to {what}'s: write init normal(std: …, antisymmetric: true) in model {mname.Text}."
                     let b = bindArguments ctx "normal(…)" span parameters args
                     match b.TryFind "antisymmetric" with
                     | Some a ->

@@ -34,14 +34,17 @@ internal static class FigureCanvas
             PngEncoder.Write(stream, pixels.GetPixelSpan(), width, height, pixels.RowBytes);
         });
 
-        using var svg = new MemoryStream();
+        // A native memory stream: with a .NET stream Skia calls back into managed code for every small write, which made
+        // a features panel's SVG about five times slower to write.
+        using var svg = new SKDynamicMemoryWStream();
         using (var canvas = SKSvgCanvas.Create(SKRect.Create(width, height), svg))
         {
             // Disposing the SVG canvas is what closes the document.
             canvas.DrawPicture(picture);
         }
 
-        AtomicFile.WriteAllText(svgPath, CrispImages(System.Text.Encoding.UTF8.GetString(svg.GetBuffer(), 0, (int)svg.Length)));
+        using var data = svg.DetachAsData();
+        AtomicFile.WriteAllText(svgPath, CrispImages(System.Text.Encoding.UTF8.GetString(data.AsSpan())));
     }
 
     /// <summary>

@@ -17,9 +17,14 @@ public static class HtmlReport
         ArgumentException.ThrowIfNullOrWhiteSpace(runDirectory);
         ArgumentNullException.ThrowIfNull(figures);
         var full = Path.GetFullPath(runDirectory);
-        var html = Render(full, figures);
+        var inputs = ReportInputs.Read(full);
         var path = Path.Combine(full, FileName);
-        AtomicFile.WriteAllText(path, html);
+        AtomicFile.Write(path, stream =>
+        {
+            stream.Write(System.Text.Encoding.UTF8.GetBytes(ReportPage.RenderBeforeFigures(inputs)));
+            FigureSection.Write(stream, full, figures);
+            stream.Write(System.Text.Encoding.UTF8.GetBytes(ReportPage.RenderAfterFigures(inputs)));
+        });
         return path;
     }
 

@@ -2,12 +2,19 @@ using System.Text;
 
 namespace CondensationDsl.Reporting.Report;
 
-/// <summary>Assembles the whole page: header and status, run, expectations, metrics, figures, source. Pure: text in, text out.</summary>
+/// <summary>
+/// Assembles the whole page: header and status, run, expectations, metrics, figures, source. Pure: text in, text out; the
+/// parts above and below the figures are separate so the page can be streamed around them (<see cref="HtmlReport.Write"/>).
+/// </summary>
 internal static class ReportPage
 {
-    public static string Render(ReportInputs inputs, string figuresHtml)
+    public static string Render(ReportInputs inputs, string figuresHtml) =>
+        RenderBeforeFigures(inputs) + figuresHtml + RenderAfterFigures(inputs);
+
+    /// <summary>Everything above the figures section: head, header, run, expectations, model, reduction, metrics.</summary>
+    public static string RenderBeforeFigures(ReportInputs inputs)
     {
-        var html = new StringBuilder(64 * 1024 + figuresHtml.Length);
+        var html = new StringBuilder(64 * 1024);
         var title = inputs.Title;
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
@@ -22,7 +29,13 @@ internal static class ReportPage
         ModelSection.Render(html, inputs);
         ReductionSection.Render(html, inputs);
         MetricsSection.Render(html, inputs);
-        html.Append(figuresHtml);
+        return html.ToString();
+    }
+
+    /// <summary>Everything below the figures section: the source and the footer.</summary>
+    public static string RenderAfterFigures(ReportInputs inputs)
+    {
+        var html = new StringBuilder(16 * 1024);
         SourceSection.Render(html, inputs);
         html.Append("<footer>Built from the run folder's files alone: experiment.cond, run.json, metrics.csv, ")
             .Append(ExpectationsFile.FileName).Append(", ").Append(ModelFile.FileName).Append(", ").Append(ReductionFile.FileName)

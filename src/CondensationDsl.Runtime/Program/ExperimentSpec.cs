@@ -75,6 +75,30 @@ public sealed record Expectation(
     /// <summary>Whether the expectation is about a run with these resolved parameter values.</summary>
     public bool AppliesTo(IReadOnlyDictionary<string, double> parameters) =>
         When is null || When.All(test => parameters.TryGetValue(test.Parameter, out var value) && test.Values.Contains(value));
+
+    /// <summary>
+    /// Whether it is about a summary of the whole sweep (<see cref="PhaseDiagramSpec.SlopeMetric"/>), checked once the sweep
+    /// has run, rather than about each run.
+    /// </summary>
+    public bool IsSweepLevel => Metric.StartsWith(PhaseDiagramSpec.MetricPrefix, StringComparison.Ordinal);
+}
+
+/// <summary>
+/// `summary phase_diagram(gamma, gamma_prime, width: m, layer: hidden)` (SCIENCE.md §2, figure 5): the sweep's cells grouped by
+/// the values of the lets <see cref="Gamma"/> and <see cref="GammaPrime"/>; in each group, the slope S_w of log RelDis of
+/// <see cref="Layer"/> at the end of training against log <see cref="Width"/> (a swept let), fitted over every completed
+/// cell of the group (all widths and seeds). Expectations on <see cref="SlopeMetric"/> (`expect slope at end ...` with
+/// `where` naming the group) are checked per group once the sweep has run.
+/// </summary>
+public sealed record PhaseDiagramSpec(string Gamma, string GammaPrime, string Width, string Layer)
+{
+    public const string MetricPrefix = "phase_diagram.";
+
+    /// <summary>The metric of `expect slope …`: S_w of a (γ, γ′) group.</summary>
+    public const string SlopeMetric = MetricPrefix + "slope";
+
+    /// <summary>The metrics.csv column the slope is fitted to: RelDis of the layer, its last recorded value.</summary>
+    public string RelDisColumn => "reldis." + Layer;
 }
 
 /// <summary>`where parameter in [values]` of an expectation (a choice parameter's values as indices of its words).</summary>
@@ -88,7 +112,11 @@ public sealed record ExperimentInfo(
     string SourceSha256,
     IReadOnlyList<ParameterDeclaration> Parameters,
     IReadOnlyList<SweepAxis> Sweep,
-    IReadOnlyList<Expectation> Expectations);
+    IReadOnlyList<Expectation> Expectations)
+{
+    /// <summary>`summary phase_diagram(…)`, when the experiment declares one.</summary>
+    public PhaseDiagramSpec? PhaseDiagram { get; init; }
+}
 
 /// <summary>A target function y = f(x) compiled from the experiment's `target` expression; x has the data's dimension.</summary>
 public delegate double TargetFunction(ReadOnlySpan<double> x);
@@ -132,8 +160,15 @@ public sealed record LayerSpec(string Name, LayerKind Kind, int Width, Activatio
 /// of the last hidden dense layer's neurons copy the first half's input weights and biases, their output weights are the
 /// first half's negated, and the output bias is zero, so the network starts at f ≡ 0 exactly. The values the stream drew
 /// for the second half are not used.
+/// <para>
+/// <see cref="OutputScale"/> (`scale e` in the model): the model's output is the last layer's times this factor, f = s·out
+/// (the phase diagram's 1/α in f(x) = (1/α) Σ a_k σ(w_k·x̃)); gradients follow it. 1 leaves the model as it is.
+/// </para>
 /// </remarks>
-public sealed record ModelSpec(string Name, int InputSize, IReadOnlyList<LayerSpec> Layers, InitStdFunction DefaultInitStd, bool Antisymmetric = false);
+public sealed record ModelSpec(string Name, int InputSize, IReadOnlyList<LayerSpec> Layers, InitStdFunction DefaultInitStd, bool Antisymmetric = false)
+{
+    public double OutputScale { get; init; } = 1.0;
+}
 
 public enum LossKind { Mse }
 

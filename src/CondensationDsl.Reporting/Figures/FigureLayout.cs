@@ -11,6 +11,9 @@ internal static class FigureLayout
     /// <summary>Two heatmaps side by side (initial state, snapshot) sharing one colour bar.</summary>
     public static readonly PixelSize Pair = new(1500, 760);
 
+    /// <summary>A sweep's phase diagram (γ′ across, γ up) with its colour bar on the right and its legend below.</summary>
+    public static readonly PixelSize PhaseDiagram = new(1200, 960);
+
     /// <summary>Small multiples: panel size, and at most this many columns so a panel stays readable.</summary>
     public const int CellWidth = 520;
     public const int CellHeight = 440;

@@ -10,7 +10,8 @@ namespace CondensationDsl.Reporting.Sweep;
 /// </summary>
 internal static partial class SweepPage
 {
-    public static string Render(IReadOnlyList<SweepCell> cells, IReadOnlyList<string> swept)
+    /// <param name="sweepLevel">The phase diagram and sweep-level expectations, shown first; null when the sweep declares none.</param>
+    public static string Render(IReadOnlyList<SweepCell> cells, IReadOnlyList<string> swept, SweepLevelSummary? sweepLevel = null)
     {
         var experiment = cells.Select(cell => cell.Run.Experiment).FirstOrDefault(name => name is not null) ?? "experiment";
         var html = new StringBuilder(256 * 1024);
@@ -22,6 +23,11 @@ internal static partial class SweepPage
             .Append("<header>\n<h1>Sweep of <code>").Append(Html.Escape(experiment)).Append("</code></h1>\n<p class=\"subtitle\">")
             .Append(cells.Count).Append(" cells").Append(swept.Count > 0 ? " over " + Html.Escape(string.Join(", ", swept)) : string.Empty)
             .Append(" · each cell's own report is report.html in its folder</p>\n</header>\n");
+        if (sweepLevel is not null)
+        {
+            PhaseDiagramSection.Render(html, sweepLevel);
+        }
+
         RenderTable(html, cells, swept);
         if (SweepAggregates.Applies(swept))
         {

@@ -18,6 +18,9 @@ public static class SweepSummary
     /// <summary>With a swept seed: the cells grouped by every other parameter, n and mean/std of each final metric.</summary>
     public const string AggregatesFileName = "sweep-summary.csv";
 
+    /// <summary>With a `summary phase_diagram` in sweep.json: one row per (γ, γ′) point, its slope S_w and regimes.</summary>
+    public const string PhaseDiagramCsvFileName = "phase_diagram.csv";
+
     /// <summary>The cell folders of a sweep folder (cell-&lt;id&gt;), in the order the sweep ran them when known.</summary>
     public static IReadOnlyList<string> CellDirectories(string sweepDirectory) =>
         Directory.Exists(sweepDirectory)
@@ -28,7 +31,12 @@ public static class SweepSummary
                 .ToArray()
             : [];
 
-    /// <summary>Writes sweep.csv and sweep.html into <paramref name="sweepDirectory"/>; returns the path of sweep.html.</summary>
+    /// <summary>
+    /// Writes sweep.csv and sweep.html into <paramref name="sweepDirectory"/>; returns the path of sweep.html. When the folder
+    /// has a sweep.json (<see cref="SweepSpecFile"/>), also its phase diagram (phase_diagram.csv, figures/phase_diagram.png
+    /// and .svg) and its sweep-level expectation results (expectations.json), shown first in sweep.html.
+    /// </summary>
+    /// <exception cref="InvalidDataException">sweep.json is malformed.</exception>
     public static string Write(string sweepDirectory, IReadOnlyList<string> cellDirectories)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sweepDirectory);
@@ -46,10 +54,15 @@ public static class SweepSummary
             File.Delete(aggregates);
         }
 
+        var sweepLevel = SweepLevelFiles.Write(sweepDirectory, cells);
         var html = Path.Combine(sweepDirectory, HtmlFileName);
-        AtomicFile.WriteAllText(html, SweepPage.Render(cells, swept));
+        AtomicFile.WriteAllText(html, SweepPage.Render(cells, swept, sweepLevel));
         return html;
     }
+
+    /// <summary>The sweep-level `expect` results of the last <see cref="Write"/> (the sweep folder's expectations.json); empty when there are none.</summary>
+    public static IReadOnlyList<ExpectationResult> ReadSweepExpectations(string sweepDirectory) =>
+        Report.ExpectationsFile.Read(sweepDirectory);
 
     /// <summary>The parameters whose values differ between cells: what tells one column of the page from another.</summary>
     internal static IReadOnlyList<string> SweptParameters(IReadOnlyList<SweepCell> cells) =>

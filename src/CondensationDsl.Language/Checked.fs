@@ -107,6 +107,13 @@ type CheckedReduction =
       /// The train block after the reduce statement.
       FineTune: CheckedTraining option }
 
+/// `summary phase_diagram(gamma, gamma_prime, width: m, layer: hidden)`: names of two lets, the width let and a layer.
+type CheckedPhaseDiagram =
+    { Gamma: string
+      GammaPrime: string
+      Width: string
+      Layer: string }
+
 type CheckedExperiment =
     { Name: string
       Title: string
@@ -120,8 +127,11 @@ type CheckedExperiment =
       ModelInitStd: Expr option
       /// `init normal(…, antisymmetric: true)`: the initial output is exactly zero (see ModelSpec.Antisymmetric).
       Antisymmetric: bool
+      /// `scale e` of the model: its output times e.
+      OutputScale: Expr option
       Training: CheckedTraining
       Observations: CheckedObservation list
       Sweep: CheckedSweepAxis list
       Expectations: CheckedExpectation list
-      Reduction: CheckedReduction option }
+      Reduction: CheckedReduction option
+      PhaseDiagram: CheckedPhaseDiagram option }

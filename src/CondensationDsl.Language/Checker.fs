@@ -526,6 +526,12 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                 ctx.Report DiagnosticCodes.DuplicateBlock s $"model {mname.Text} declares its input twice; keep one \"input\" line."
             for (_, s) in List.skip (min 1 inits.Length) inits do
                 ctx.Report DiagnosticCodes.DuplicateBlock s $"model {mname.Text} declares its init twice; keep one \"init\" line (per-layer init goes in the layer: dense h(m, relu, init: normal(std: …)))."
+            let scales = items |> List.choose (function Scale(e, s) -> Some(e, s) | _ -> None)
+            for (_, s) in List.skip (min 1 scales.Length) scales do
+                ctx.Report DiagnosticCodes.DuplicateBlock s $"model {mname.Text} declares its output scale twice; keep one \"scale\" line."
+            let outputScale = scales |> List.tryHead |> Option.map fst
+            // A zero or negative factor is never meant: 1/α of the phase diagram is positive, and 0 makes every gradient 0.
+            outputScale |> Option.iter (inRange DiagnosticCodes.ValueOutOfRange $"The output scale of model {mname.Text}" (fun v -> v > 0.0) "> 0")
             let input =
                 match inputs with
                 | [] ->
@@ -710,7 +716,7 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                         $"antisymmetric pairs the neurons of the last hidden layer (negated output weights give a zero initial output), but model {mname.Text} has no hidden dense layer."
             match input with
             | Some i when not failed && layers.Count > 0 ->
-                Some(mname.Text, i, List.ofSeq layers, modelInit, antisymmetric, mspan)
+                Some(mname.Text, i, List.ofSeq layers, modelInit, antisymmetric, outputScale)
             | _ -> None
 
     let layerCandidates () = List.ofSeq layerNames
@@ -1056,7 +1062,12 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
             match constant $"{what} of {n}" e with
             | Some v when integer && Math.Floor v <> v ->
                 let values = if what = "A sweep value" then "its sweep values" else "the values it is compared with"
-                ctx.Report DiagnosticCodes.NotWholeCount e.Span $"{n} is an integer parameter, so {values} must be whole numbers; got {num v}."
+                // A let is an integer when its default is written without a decimal point: say how to make it real.
+                let why =
+                    match lets |> Seq.tryFind (fun l -> l.Name = n) with
+                    | Some l when l.IsInteger && not l.IsComputed -> $" (its default {l.Text} has no decimal point; if {n} is not a count, write {l.Text}.0 to make it real)"
+                    | _ -> ""
+                ctx.Report DiagnosticCodes.NotWholeCount e.Span $"{n} is an integer parameter{why}, so {values} must be whole numbers; got {num v}."
                 None
             | r -> r
     for st in statements do
@@ -1134,7 +1145,7 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                   | Model(_, items, _) ->
                       for it in items do
                           match it with
-                          | Input(e, _) | Init(e, _) -> yield! variablesOf e
+                          | Input(e, _) | Init(e, _) | Scale(e, _) -> yield! variablesOf e
                           | Layer(_, _, args, _) -> for a in args do yield! variablesOf a.Value
                   | Train(items, _) ->
                       for it in items do
@@ -1203,6 +1214,71 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                 Some { Layer = layer.Text; Threshold = threshold; Negligible = negligible; Agreement = agreement; FineTune = ft }
             | _ -> None
 
+    // ---- summary
+    let summaries = statements |> List.choose (function Summary(call, s) -> Some(call, s) | _ -> None)
+    for (_, s) in List.skip (min 1 summaries.Length) summaries do
+        ctx.Report DiagnosticCodes.DuplicateBlock s "An experiment has one summary; remove this second summary statement."
+    let summaryKinds = [ "phase_diagram" ]
+    let phaseDiagram =
+        match summaries with
+        | [] -> None
+        | (Call(n, args, span), _) :: _ when n.Text = "phase_diagram" ->
+            let b =
+                bindArguments ctx "phase_diagram(…)" span
+                    [ param "gamma" true false; param "gamma_prime" true false; param "width" true false; param "layer" true false ] args
+            /// An argument that must name a let: the cells are grouped (or the slope fitted) by its values.
+            let letArgument (role: string) (key: string) =
+                match b.TryFind key with
+                | Some { Value = Variable id } when List.contains id.Text letNames -> Some id
+                | Some { Value = Variable id } ->
+                    ctx.Report DiagnosticCodes.UnknownName id.Span
+                        $"\"{id.Text}\" is not a let.{didYouMean id.Text letNames} phase_diagram's {role} names a let declared with \"let {id.Text} = …\"."
+                    None
+                | Some a ->
+                    let example = if key = "width" then "m" else key
+                    ctx.Report DiagnosticCodes.WrongValueKind a.Value.Span $"phase_diagram's {role} names a let, e.g. {key}: {example}."
+                    None
+                | None -> None
+            let gamma = letArgument "first argument (γ)" "gamma"
+            let gammaPrime = letArgument "second argument (γ′)" "gamma_prime"
+            let width = letArgument "width" "width"
+            // S_w is a slope over widths: it needs the width swept over at least two values.
+            match width with
+            | Some w ->
+                let values = sweep |> Seq.tryFind (fun a -> List.contains w.Text a.Names)
+                let count =
+                    values |> Option.map (fun a -> let i = List.findIndex ((=) w.Text) a.Names in a.Points |> List.map (fun p -> p[i]) |> List.distinct |> List.length)
+                match count with
+                | Some c when c >= 2 -> ()
+                | _ ->
+                    ctx.Report DiagnosticCodes.InvalidSummary w.Span
+                        $"The phase diagram fits log RelDis against log {w.Text} over the widths, so {w.Text} must be swept over at least two values: sweep {{ {w.Text} in [1000, 2000, 4000, 8000] }}."
+            | None -> ()
+            let layer =
+                match b.TryFind "layer" with
+                | Some { Value = Variable id } when checkLayerRef id ->
+                    let observed = recorded |> Seq.exists (fun (_, ms) -> ms |> List.exists (function MRelDis l -> l = id.Text | _ -> false))
+                    if not observed then
+                        ctx.Report DiagnosticCodes.ExpectationNotObserved id.Span
+                            $"The phase diagram reads RelDis of {id.Text} at the end of each run, but nothing records it: add \"reldis {id.Text}\" to an observe block."
+                        None
+                    else Some id
+                | Some { Value = Variable _ } -> None
+                | Some a ->
+                    ctx.Report DiagnosticCodes.WrongValueKind a.Value.Span "phase_diagram's layer names a dense layer, e.g. layer: hidden."
+                    None
+                | None -> None
+            match gamma, gammaPrime, width, layer with
+            | Some g, Some gp, Some w, Some l -> Some { Gamma = g.Text; GammaPrime = gp.Text; Width = w.Text; Layer = l.Text }
+            | _ -> None
+        | (Call(n, _, _), _) :: _ ->
+            ctx.Report DiagnosticCodes.UnknownSummary n.Span
+                $"""Unknown summary "{n.Text}".{didYouMean n.Text summaryKinds} Expected phase_diagram(gamma, gamma_prime, width: m, layer: hidden)."""
+            None
+        | (other, _) :: _ ->
+            ctx.Report DiagnosticCodes.WrongValueKind other.Span "Expected a summary such as phase_diagram(gamma, gamma_prime, width: m, layer: hidden)."
+            None
+
     // ---- expect
     let expectations = ResizeArray<CheckedExpectation>()
     /// Expect measures read from the width reduction, with their metric names (reduction.<field>).
@@ -1210,7 +1286,7 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
         [ "reduced_width", "width_after"; "reduced_loss", "loss_reduced"; "reduced_agreement", "agreement_reduced"
           "finetuned_loss", "loss_finetuned"; "finetuned_agreement", "agreement_finetuned" ]
     let expectMeasures =
-        [ "loss"; "clusters"; "effective_width"; "condensed_width"; "negligible"; "static"; "lines"; "largest_cluster"; "reldis" ]
+        [ "loss"; "clusters"; "effective_width"; "condensed_width"; "negligible"; "static"; "lines"; "largest_cluster"; "reldis"; "slope" ]
         @ List.map fst reductionMeasures
     for st in statements do
         match st with
@@ -1223,6 +1299,9 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
             else
                 let layerOk =
                     match k, layer with
+                    // The phase diagram's slope: its layer is the summary's, so naming it is optional.
+                    | "slope", None -> true
+                    | "slope", Some l -> checkLayerRef l
                     | "loss", Some l ->
                         ctx.Report DiagnosticCodes.TooManyArguments l.Span "The loss takes no layer: write expect loss at end < 1e-3."
                         false
@@ -1252,95 +1331,120 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                 let tests = conditions |> List.map conditionTest
                 let conditionResult = if tests |> List.forall Option.isSome then Some(List.choose id tests) else None
                 let reductionField = reductionMeasures |> List.tryFind (fun (name, _) -> name = k) |> Option.map snd
-                match reductionField, layer with
-                | Some field, Some l when layerOk ->
-                    // Reduction results exist once, after training: only `at end`, and only for the reduced layer.
-                    let reduced = reduces |> List.exists (fun (r, _, _) -> r.Text = l.Text)
-                    if not reduced then
+                if k = "slope" then
+                    // S_w of the phase diagram: one value per (γ, γ′) group, known once the whole sweep has run.
+                    match phaseDiagram, layer with
+                    | None, _ when not summaries.IsEmpty -> ()
+                    | None, _ ->
                         ctx.Report DiagnosticCodes.ExpectationNotObserved measure.Span
-                            $"{k} is a result of width reduction, but nothing reduces layer {l.Text}: add \"reduce {l.Text} (threshold: 0.9)\" after the train block."
-                    elif k.StartsWith "finetuned" && fineTunes.IsEmpty then
-                        ctx.Report DiagnosticCodes.ExpectationNotObserved measure.Span
-                            $"{k} needs fine-tuning after the reduction: add a train {{ … }} block after \"reduce {l.Text}\"."
+                            "slope is the phase diagram's S_w: add \"summary phase_diagram(gamma, gamma_prime, width: m, layer: hidden)\" to the experiment."
+                    | Some pd, Some l when layerOk && l.Text <> pd.Layer ->
+                        ctx.Report DiagnosticCodes.InvalidSummary l.Span
+                            $"The phase diagram fits the RelDis of layer {pd.Layer}, not {l.Text}: write expect slope({pd.Layer}) at end … (or slope without a layer)."
+                    | Some _, _ -> ()
                     match step with
                     | AtStep e ->
                         ctx.Report DiagnosticCodes.ExpectationStepNotObserved e.Span
-                            $"{k} is measured once, after the reduction: write expect {k}({l.Text}) at end …"
+                            "slope is computed once, from the end of every run of the sweep: write expect slope at end …"
                     | AtEnd _ -> ()
                     let target = constant "The expected value" v
-                    match target, conditionResult, step with
-                    | Some tv, Some cond, AtEnd _ when reduced ->
+                    match phaseDiagram, target, conditionResult, step with
+                    | Some _, Some tv, Some cond, AtEnd _ when layerOk ->
                         expectations.Add
-                            { Metric = $"reduction.{field}"; AtStep = None; Operator = compareName op; Value = tv; SourceText = text
+                            { Metric = "phase_diagram.slope"; AtStep = None; Operator = compareName op; Value = tv; SourceText = text
                               Line = span.Line; Conditions = cond }
                     | _ -> ()
-                | Some _, _ -> ()
-                | None, _ ->
-                    if layerOk then
-                        let layerName = layer |> Option.map (fun l -> l.Text) |> Option.defaultValue ""
-                        let records (m: CheckedMeasure) =
-                            match k, m with
-                            | "loss", MLoss -> true
-                            | ("clusters" | "effective_width" | "condensed_width" | "negligible" | "static" | "lines" | "largest_cluster"),
-                              MClusters(l, _, _, _, _, _) -> l = layerName
-                            | "static", MFeatures(l, _) -> l = layerName
-                            | "reldis", MRelDis l -> l = layerName
-                            | _ -> false
-                        let recording = recorded |> Seq.filter (fun (_, ms) -> ms |> List.exists records) |> List.ofSeq
-                        let metric = if k = "loss" then "loss" else $"{k}.{layerName}"
-                        let observeHint =
-                            match k with
-                            | "loss" -> "loss"
-                            | "reldis" -> $"reldis {layerName}"
-                            | "static" -> $"clusters {layerName} or features {layerName}"
-                            | _ -> $"clusters {layerName}"
-                        if recording.IsEmpty then
+                else
+                    match reductionField, layer with
+                    | Some field, Some l when layerOk ->
+                        // Reduction results exist once, after training: only `at end`, and only for the reduced layer.
+                        let reduced = reduces |> List.exists (fun (r, _, _) -> r.Text = l.Text)
+                        if not reduced then
                             ctx.Report DiagnosticCodes.ExpectationNotObserved measure.Span
-                                $"Nothing records {metric}: add \"{observeHint}\" to an observe block, e.g. observe every 100 {{ {observeHint} }}."
-                        let atStep =
-                            match step with
-                            | AtEnd _ -> Some None
-                            | AtStep e ->
-                                match constant "The step of an expectation" e with
-                                | Some s when Math.Floor s <> s || s < 0.0 ->
-                                    ctx.Report DiagnosticCodes.NotWholeCount e.Span $"The step of an expectation must be a whole number ≥ 0, got {num s}."
-                                    None
-                                | Some s ->
-                                    let due (schedule: CheckedSchedule option, _) =
-                                        match schedule with
-                                        | None -> true
-                                        | Some(SEvery interval) ->
-                                            match value "interval" interval with
-                                            | Some i -> (s % i = 0.0) || Some s = length
-                                            | None -> true
-                                        | Some(SAt ps) -> List.contains (int64 s) ps
-                                    match length with
-                                    | Some l when s > l ->
-                                        ctx.Report DiagnosticCodes.ExpectationStepNotObserved e.Span
-                                            $"Step {num s} is after the end of training ({num l}); expect at a step ≤ {num l} or at end."
-                                    | _ when not recording.IsEmpty && not (recording |> List.exists due) ->
-                                        ctx.Report DiagnosticCodes.ExpectationStepNotObserved e.Span
-                                            $"{metric} is not observed at step {num s}: expect at a step its observe block records, or add {num s} to an observe at [...] list."
-                                    | _ -> ()
-                                    Some(Some(int64 s))
-                                | None -> None
+                                $"{k} is a result of width reduction, but nothing reduces layer {l.Text}: add \"reduce {l.Text} (threshold: 0.9)\" after the train block."
+                        elif k.StartsWith "finetuned" && fineTunes.IsEmpty then
+                            ctx.Report DiagnosticCodes.ExpectationNotObserved measure.Span
+                                $"{k} needs fine-tuning after the reduction: add a train {{ … }} block after \"reduce {l.Text}\"."
+                        match step with
+                        | AtStep e ->
+                            ctx.Report DiagnosticCodes.ExpectationStepNotObserved e.Span
+                                $"{k} is measured once, after the reduction: write expect {k}({l.Text}) at end …"
+                        | AtEnd _ -> ()
                         let target = constant "The expected value" v
-                        match atStep, target, conditionResult with
-                        | Some at, Some tv, Some cond when not recording.IsEmpty ->
+                        match target, conditionResult, step with
+                        | Some tv, Some cond, AtEnd _ when reduced ->
                             expectations.Add
-                                { Metric = metric; AtStep = at; Operator = compareName op; Value = tv; SourceText = text; Line = span.Line
-                                  Conditions = cond }
+                                { Metric = $"reduction.{field}"; AtStep = None; Operator = compareName op; Value = tv; SourceText = text
+                                  Line = span.Line; Conditions = cond }
                         | _ -> ()
+                    | Some _, _ -> ()
+                    | None, _ ->
+                        if layerOk then
+                            let layerName = layer |> Option.map (fun l -> l.Text) |> Option.defaultValue ""
+                            let records (m: CheckedMeasure) =
+                                match k, m with
+                                | "loss", MLoss -> true
+                                | ("clusters" | "effective_width" | "condensed_width" | "negligible" | "static" | "lines" | "largest_cluster"),
+                                  MClusters(l, _, _, _, _, _) -> l = layerName
+                                | "static", MFeatures(l, _) -> l = layerName
+                                | "reldis", MRelDis l -> l = layerName
+                                | _ -> false
+                            let recording = recorded |> Seq.filter (fun (_, ms) -> ms |> List.exists records) |> List.ofSeq
+                            let metric = if k = "loss" then "loss" else $"{k}.{layerName}"
+                            let observeHint =
+                                match k with
+                                | "loss" -> "loss"
+                                | "reldis" -> $"reldis {layerName}"
+                                | "static" -> $"clusters {layerName} or features {layerName}"
+                                | _ -> $"clusters {layerName}"
+                            if recording.IsEmpty then
+                                ctx.Report DiagnosticCodes.ExpectationNotObserved measure.Span
+                                    $"Nothing records {metric}: add \"{observeHint}\" to an observe block, e.g. observe every 100 {{ {observeHint} }}."
+                            let atStep =
+                                match step with
+                                | AtEnd _ -> Some None
+                                | AtStep e ->
+                                    match constant "The step of an expectation" e with
+                                    | Some s when Math.Floor s <> s || s < 0.0 ->
+                                        ctx.Report DiagnosticCodes.NotWholeCount e.Span $"The step of an expectation must be a whole number ≥ 0, got {num s}."
+                                        None
+                                    | Some s ->
+                                        let due (schedule: CheckedSchedule option, _) =
+                                            match schedule with
+                                            | None -> true
+                                            | Some(SEvery interval) ->
+                                                match value "interval" interval with
+                                                | Some i -> (s % i = 0.0) || Some s = length
+                                                | None -> true
+                                            | Some(SAt ps) -> List.contains (int64 s) ps
+                                        match length with
+                                        | Some l when s > l ->
+                                            ctx.Report DiagnosticCodes.ExpectationStepNotObserved e.Span
+                                                $"Step {num s} is after the end of training ({num l}); expect at a step ≤ {num l} or at end."
+                                        | _ when not recording.IsEmpty && not (recording |> List.exists due) ->
+                                            ctx.Report DiagnosticCodes.ExpectationStepNotObserved e.Span
+                                                $"{metric} is not observed at step {num s}: expect at a step its observe block records, or add {num s} to an observe at [...] list."
+                                        | _ -> ()
+                                        Some(Some(int64 s))
+                                    | None -> None
+                            let target = constant "The expected value" v
+                            match atStep, target, conditionResult with
+                            | Some at, Some tv, Some cond when not recording.IsEmpty ->
+                                expectations.Add
+                                    { Metric = metric; AtStep = at; Operator = compareName op; Value = tv; SourceText = text; Line = span.Line
+                                      Conditions = cond }
+                            | _ -> ()
         | _ -> ()
 
     let diagnostics = ctx.Diagnostics |> Seq.sortBy (fun d -> d.Line, d.Column) |> List.ofSeq
     let experiment =
         match data, model, training with
-        | Some d, Some(mname, input, layers, init, antisymmetric, _), Some t when not ctx.HasErrors ->
+        | Some d, Some(mname, input, layers, init, antisymmetric, outputScale), Some t when not ctx.HasErrors ->
             Some
                 { Name = name; Title = title; Lets = List.ofSeq lets
                   SeedDeclared = lets |> Seq.exists (fun l -> l.Name = "seed")
                   Data = d; ModelName = mname; Input = input; Layers = layers; ModelInitStd = init; Antisymmetric = antisymmetric
+                  OutputScale = outputScale; PhaseDiagram = phaseDiagram
                   Training = t
                   Observations = List.ofSeq observations; Sweep = List.ofSeq sweep; Expectations = List.ofSeq expectations
                   Reduction = reduction }

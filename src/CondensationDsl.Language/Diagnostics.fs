@@ -72,6 +72,8 @@ module DiagnosticCodes =
     let UsedBeforeDefinition = "COND0117"
     [<Literal>]
     let UnknownData = "COND0118"
+    [<Literal>]
+    let UnknownSummary = "COND0119"
 
     [<Literal>]
     let MissingArgument = "COND0201"
@@ -134,6 +136,8 @@ module DiagnosticCodes =
     let InvalidReduction = "COND0509"
     [<Literal>]
     let SweepTupleMismatch = "COND0510"
+    [<Literal>]
+    let InvalidSummary = "COND0511"
 
     [<Literal>]
     let FileNotFound = "COND0901"
@@ -185,6 +189,7 @@ module DiagnosticCodes =
            e ReservedName "Reserved name"
            e UsedBeforeDefinition "Name used before its definition"
            e UnknownData "Unknown data set"
+           e UnknownSummary "Unknown summary"
            e MissingArgument "Missing argument"
            e TooManyArguments "Too many arguments"
            e DuplicateArgument "Argument given twice"
@@ -214,6 +219,7 @@ module DiagnosticCodes =
            e ConflictingMeasureOptions "Measure observed with different options"
            e InvalidReduction "Width reduction cannot apply"
            e SweepTupleMismatch "Sweep tuple does not match its names"
+           e InvalidSummary "Summary cannot be computed"
            e FileNotFound "File not found"
            e FileUnreadable "File unreadable"
            e UnknownParameter "Unknown parameter"

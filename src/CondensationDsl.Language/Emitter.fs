@@ -198,7 +198,13 @@ let emit (sourceFile: string) (sourceText: string) (exp: CheckedExperiment) : st
                 let points = a.Points |> List.map (fun p -> "new double[] { " + String.Join(", ", p |> List.map csDouble) + " }")
                 line $"""            new(new[] {{ {String.Join(", ", names |> List.map csString)} }}, new double[][] {{ {String.Join(", ", points)} }}),"""
         line "        },"
-    if exp.Expectations.IsEmpty then line "        Expectations: Array.Empty<Expectation>());"
+    // `summary phase_diagram(…)` is an init property of the Info record, after its constructor's arguments.
+    let infoEnd =
+        match exp.PhaseDiagram with
+        | Some pd ->
+            $")\n    {{\n        PhaseDiagram = new PhaseDiagramSpec({csString pd.Gamma}, {csString pd.GammaPrime}, {csString pd.Width}, {csString pd.Layer}),\n    }};"
+        | None -> ");"
+    if exp.Expectations.IsEmpty then line $"        Expectations: Array.Empty<Expectation>(){infoEnd}"
     else
         line "        Expectations: new Expectation[]"
         line "        {"
@@ -212,7 +218,7 @@ let emit (sourceFile: string) (sourceText: string) (exp: CheckedExperiment) : st
                         $"""new ExpectationCondition({csString name}, new double[] {{ {String.Join(", ", values |> List.map csDouble)} }})"""
                     $""", When: new ExpectationCondition[] {{ {String.Join(", ", tests |> List.map each)} }}"""
             line $"            new({csString e.Metric}, {at}, ComparisonOperator.{e.Operator}, {csDouble e.Value}, {csString e.SourceText}, {e.Line}{condition}),"
-        line "        });"
+        line $"        }}{infoEnd}"
     line ""
     // ---- Run: straight-line code, one cell.
     line "    public void Run(RunContext ctx)"
@@ -255,9 +261,14 @@ let emit (sourceFile: string) (sourceText: string) (exp: CheckedExperiment) : st
             line $"""                new({csString l.Name}, LayerKind.Dropout, {width}, Activation.Linear, Bias: false, InitStd: null, Keep: {code keep}),"""
     line "            },"
     let antisymmetric = if exp.Antisymmetric then ",\n            Antisymmetric: true" else ""
+    // `scale e` is an init property of the ModelSpec record.
+    let modelEnd =
+        match exp.OutputScale with
+        | Some e -> $")\n        {{\n            OutputScale = {code e},\n        }};"
+        | None -> ");"
     match exp.ModelInitStd with
-    | Some std -> line $"            {initLambda std}{antisymmetric});"
-    | None -> line $"            static _ => double.NaN{antisymmetric}); // unused: every layer declares its own init"
+    | Some std -> line $"            {initLambda std}{antisymmetric}{modelEnd}"
+    | None -> line $"            static _ => double.NaN{antisymmetric}{modelEnd} // unused: every layer declares its own init"
     line ""
     let trainingSpec (variable: string) (t: CheckedTraining) =
         let optimizer =

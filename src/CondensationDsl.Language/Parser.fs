@@ -115,11 +115,21 @@ let private atom: P<Expr> =
             match args with
             | Some (a, s) -> Call(id, a, spanUnion id.Span s)
             | None -> Variable id)
+    // One expression in parentheses is that expression, spanning the parentheses: a let's text (run.json, the emitted
+    // program's parameter list) and a caret under it must not lose the closing one.
+    let respan (e: Expr) (s: Span) : Expr =
+        match e with
+        | Number(v, t, _) -> Number(v, t, s)
+        | Negate(x, _) -> Negate(x, s)
+        | Binary(o, l, r, _) -> Binary(o, l, r, s)
+        | Call(n, a, _) -> Call(n, a, s)
+        | Tuple(i, _) -> Tuple(i, s)
+        | Variable id -> Variable { id with Span = s }
     let parenthesized =
         withSpan (between (symbolNl "(") (skipString ")") (sepBy1 (expression .>> wsnl) (symbolNl ","))) .>> ws
         |>> fun (items, s) ->
             match items with
-            | [ single ] -> single
+            | [ single ] -> respan single s
             | many -> Tuple(many, s)
     number <|> callOrVariable <|> parenthesized <?> "a value (number, name, call or parenthesized expression)"
 
@@ -159,7 +169,7 @@ let private statementEnd (closing: string) : P<unit> =
 let private block (item: P<'a>) : P<'a list> =
     symbolNl "{" >>. many (item .>> statementEnd "}") .>> symbol "}"
 
-let private topLevelKeywords = [ "experiment"; "let"; "data"; "model"; "train"; "observe"; "sweep"; "expect"; "reduce" ]
+let private topLevelKeywords = [ "experiment"; "let"; "data"; "model"; "train"; "observe"; "sweep"; "expect"; "reduce"; "summary" ]
 
 /// A keyword dispatch: reads the leading word and hands it to `rule`, or reports it as unknown with a suggestion.
 let private dispatch (what: string) (code: string) (known: string list) (rule: Ident -> P<'a> option) : P<'a> =
@@ -202,13 +212,14 @@ let private dataRest (kw: Ident) =
     >>= fun ((name, source), items) ->
         spanFrom kw.Span |>> fun s -> Data(name, source, (match items with Some (t :: _) -> Some t | _ -> None), s)
 
-/// model_item = "input" expression | "init" call_value | identifier identifier arguments   (a layer)
+/// model_item = "input" expression | "init" call_value | "scale" expression | identifier identifier arguments   (a layer)
 let private modelItem: P<ModelItem> =
-    let layerKinds = [ "input"; "init"; "dense" ]
+    let layerKinds = [ "input"; "init"; "scale"; "dense" ]
     (identifier >>= fun word ->
         match word.Text with
         | "input" -> expression >>= fun e -> spanFrom word.Span |>> fun s -> Input(e, s)
         | "init" -> callValue "an initializer such as normal(std: 0.01)" >>= fun e -> spanFrom word.Span |>> fun s -> Init(e, s)
+        | "scale" -> expression >>= fun e -> spanFrom word.Span |>> fun s -> Scale(e, s)
         | _ ->
             // Anything else followed by a name is a layer; the checker reports an unknown kind with a suggestion.
             (identifier .>>. arguments >>= fun (name, args) -> spanFrom word.Span |>> fun s -> Layer(word, name, args, s))
@@ -217,8 +228,8 @@ let private modelItem: P<ModelItem> =
                     | null -> ""
                     | s -> $" Did you mean \"{s}\"?"
                  failAt DiagnosticCodes.UnknownBlockStatement word.Span
-                    $"Unknown model statement \"{word.Text}\".{hint} Expected \"input <size>\", \"init normal(std: ...)\" or a layer such as \"dense hidden(100, relu)\"."))
-    <?> "a model statement (input, init or a layer)"
+                    $"Unknown model statement \"{word.Text}\".{hint} Expected \"input <size>\", \"init normal(std: ...)\", \"scale <factor>\" or a layer such as \"dense hidden(100, relu)\"."))
+    <?> "a model statement (input, init, scale or a layer)"
 
 /// model_stmt = "model" identifier "{" { model_item statement_end } "}"
 let private modelRest (kw: Ident) =
@@ -306,8 +317,13 @@ let private reduceRest (kw: Ident) =
     identifier .>>. opt arguments >>= fun (layer, args) -> spanFrom kw.Span |>> fun s -> Reduce(layer, defaultArg args [], s)
 
 
+/// summary_stmt = "summary" call_value
+let private summaryRest (kw: Ident) =
+    callValue "a summary such as phase_diagram(gamma, gamma_prime, width: m, layer: hidden)"
+    >>= fun call -> spanFrom kw.Span |>> fun s -> Summary(call, s)
+
 /// statement = experiment_stmt | let_stmt | data_stmt | model_stmt | train_stmt | observe_stmt | sweep_stmt | expect_stmt
-///           | reduce_stmt
+///           | reduce_stmt | summary_stmt
 let private statement: P<Statement> =
     dispatch "statement" DiagnosticCodes.UnknownStatement topLevelKeywords (fun w ->
         match w.Text with
@@ -320,8 +336,9 @@ let private statement: P<Statement> =
         | "sweep" -> Some(sweepRest w)
         | "expect" -> Some(expectRest w)
         | "reduce" -> Some(reduceRest w)
+        | "summary" -> Some(summaryRest w)
         | _ -> None)
-    <?> "a statement (experiment, let, data, model, train, observe, sweep, expect or reduce)"
+    <?> "a statement (experiment, let, data, model, train, observe, sweep, expect, reduce or summary)"
 
 /// file = { statement statement_end } EOF
 let private file: P<Document> =

@@ -58,6 +58,8 @@ type ModelItem =
     | Input of size: Expr * span: Span
     | Layer of kind: Ident * name: Ident * args: Arg list * span: Span
     | Init of init: Expr * span: Span
+    /// `scale e`: the model's output is multiplied by e (the phase diagram's 1/α).
+    | Scale of factor: Expr * span: Span
 
 /// train_item
 type TrainItem =
@@ -121,5 +123,7 @@ type Statement =
         measure: Ident * layer: Ident option * step: ExpectStep * op: CompareOp * value: Expr * conditions: ExpectCondition list * span: Span
     /// `reduce layer (options)`: after training, merge the layer's condensed neurons; a train block after it fine-tunes.
     | Reduce of layer: Ident * args: Arg list * span: Span
+    /// `summary phase_diagram(gamma, gamma_prime, width: m, layer: hidden)`: a result of the whole sweep.
+    | Summary of call: Expr * span: Span
 
 type Document = { Statements: Statement list }

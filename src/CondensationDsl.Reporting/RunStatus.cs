@@ -14,4 +14,7 @@ public enum RunStatus
 
     /// <summary>The loss became NaN or infinite.</summary>
     Diverged,
+
+    /// <summary>Training declared `until loss &lt; tol` and ended without reaching it; every observation is recorded.</summary>
+    Unconverged,
 }

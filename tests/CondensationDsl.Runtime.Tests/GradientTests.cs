@@ -60,10 +60,22 @@ public class GradientTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Backward_matches_finite_differences_of_a_float64_forward(Activation activation, string deviceKind, string shape)
+    public void Backward_matches_finite_differences_of_a_float64_forward(Activation activation, string deviceKind, string shape) =>
+        CheckAgainstFloat64(activation, deviceKind, shape, Parse(shape, activation));
+
+    /// <summary>`scale e` (the phase diagram's 1/α): f = s·out in the forward pass, and every gradient carries the factor s.</summary>
+    [Theory]
+    [InlineData(Activation.Relu, "cpu", "1-70-1n", 0.03)]
+    [InlineData(Activation.Relu, "cpu-plain", "1-70-1n", 0.03)]
+    [InlineData(Activation.Relu, "ilgpu-cpu", "1-70-1n", 0.03)]
+    [InlineData(Activation.Tanh, "cpu", "3-5-4n-1", 2.5)]
+    [InlineData(Activation.Tanh, "ilgpu-cpu", "3-5-4n-1", 2.5)]
+    public void An_output_scale_multiplies_the_output_and_its_gradients(Activation activation, string deviceKind, string shape, double scale) =>
+        CheckAgainstFloat64(activation, deviceKind, shape, Parse(shape, activation) with { OutputScale = scale });
+
+    private static void CheckAgainstFloat64(Activation activation, string deviceKind, string shape, ModelSpec spec)
     {
         using var device = CreateDevice(deviceKind);
-        var spec = Parse(shape, activation);
         using var model = FeedForwardModel.Create(device, spec, seed: 11, capacity: Rows);
         var x = Reference.RandomFloats(Rows * spec.InputSize, 21, scale: 1.5);
         var y = Reference.RandomFloats(Rows, 22);
@@ -135,7 +147,7 @@ public class GradientTests
             width = layer.Width;
         }
 
-        return input;
+        return input.Select(v => v * spec.OutputScale).ToArray();
     }
 
     private static double Loss(ModelSpec spec, double[][] parameters, float[] x, float[] y)

@@ -49,6 +49,10 @@ public static class RunCommand
         if (SweepResults.TryWrite(outcomes) is { } sweep)
         {
             Console.WriteLine($"sweep: {sweep}");
+            foreach (var failed in SweepResults.Expectations(outcomes).Where(result => !result.Passed))
+            {
+                Console.WriteLine($"  expectation not met: {failed.Message}");
+            }
         }
 
         FailedCells.Print(outcomes);

@@ -39,6 +39,13 @@ public static class TestCommand
             var runsRoot = Path.Combine(root, Path.GetFileNameWithoutExtension(path));
             var outcomes = new CellRunner(experiment, devices, quiet: false, report, interrupt.Token) { Resume = resume }.RunAll(experiment.Cells.Count > 1 ? runsRoot : Path.Combine(runsRoot, "run"));
             SweepResults.TryWrite(outcomes);
+            // The sweep's own expectations (the phase diagram's slopes): one row each, checked once every cell ran.
+            foreach (var result in SweepResults.Expectations(outcomes))
+            {
+                rows.Add(new TestRow(path, "(sweep)", result.Expectation.SourceText, result.Message, result.Passed));
+                failures += result.Passed ? 0 : 1;
+            }
+
             foreach (var outcome in outcomes)
             {
                 if (outcome.Status != RunStatus.Completed)

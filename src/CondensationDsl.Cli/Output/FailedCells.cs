@@ -5,7 +5,7 @@ using Spectre.Console;
 namespace CondensationDsl.Cli.Output;
 
 /// <summary>
-/// After a sweep, the cells that failed or diverged in one place (each was also reported the moment it stopped, but in a
+/// After a sweep, the cells that failed, diverged or did not converge in one place (each was also reported the moment it stopped, but in a
 /// long sweep that line has scrolled away): a table on a terminal, plain lines when output is redirected (logs, pipes).
 /// Interrupted cells are not listed: Ctrl-C is the user's doing, and `--resume` runs them again.
 /// </summary>
@@ -13,7 +13,7 @@ public static class FailedCells
 {
     public static void Print(IReadOnlyList<CellOutcome> outcomes)
     {
-        var failed = outcomes.Where(outcome => outcome.Status is RunStatus.Failed or RunStatus.Diverged).ToArray();
+        var failed = outcomes.Where(outcome => outcome.Status is RunStatus.Failed or RunStatus.Diverged or RunStatus.Unconverged).ToArray();
         if (outcomes.Count < 2 || failed.Length == 0)
         {
             return;

@@ -63,6 +63,18 @@ public sealed class CellRunner(PreparedExperiment experiment, IReadOnlyList<IDev
     public IReadOnlyList<CellOutcome> RunAll(string? output, string runsRoot = "runs")
     {
         var sweepRoot = experiment.Cells.Count > 1 ? output ?? NewSweepFolder(runsRoot) : null;
+        if (sweepRoot is not null)
+        {
+            // The sweep's own declarations (summary, its expectations) beside the cells, so the sweep's results can be
+            // rebuilt from the folder alone (`cond report`).
+            var info = experiment.Loaded.Program.Info;
+            OutputFiles.Write(sweepRoot, () =>
+            {
+                Directory.CreateDirectory(sweepRoot);
+                Reporting.Sweep.SweepSpecFile.Write(sweepRoot, info.PhaseDiagram, info.Expectations);
+            });
+        }
+
         var parallel = Jobs > 1 && sweepRoot is not null;
         using var live = report && !parallel ? LiveReport.Start() : null;
         liveReport = live;
@@ -209,8 +221,10 @@ public sealed class CellRunner(PreparedExperiment experiment, IReadOnlyList<IDev
 
     private IReadOnlyList<ExpectationResult> CheckExpectations(CellOutcome outcome) =>
         outcome.Status == RunStatus.Completed
-            // `expect … where name in [...]` is about the cells with those values only.
-            ? RunReport.EvaluateExpectations(outcome.Directory, experiment.Loaded.Program.Info.Expectations.Where(e => e.AppliesTo(outcome.Parameters)).ToArray())
+            // `expect … where name in [...]` is about the cells with those values only; a summary's (the phase diagram's
+            // slope) about the whole sweep, checked once it has run.
+            ? RunReport.EvaluateExpectations(
+                outcome.Directory, experiment.Loaded.Program.Info.Expectations.Where(e => !e.IsSweepLevel && e.AppliesTo(outcome.Parameters)).ToArray())
             : [];
 
     /// <summary>
@@ -283,6 +297,10 @@ public sealed class CellRunner(PreparedExperiment experiment, IReadOnlyList<IDev
             Record(folder, context);
             folder.Complete();
             return (new CellOutcome(cell, folder.Directory, RunStatus.Completed, null) { Parameters = context!.ResolvedParameters }, cellFigures);
+        }
+        catch (TrainingNotConvergedException unconverged)
+        {
+            return (Stop(cell, folder, context, RunStatus.Unconverged, unconverged.Message), cellFigures);
         }
         catch (TrainingDivergedException diverged)
         {

@@ -9,14 +9,14 @@ namespace CondensationDsl.Cli.Running;
 
 /// <summary>
 /// `--resume`: which cells of an earlier run into the same folders are results to keep and which must run again.
-/// A cell is kept when its run.json says completed, failed or diverged: those are results (a deterministic divergence or
+/// A cell is kept when its run.json says completed, failed, diverged or unconverged: those are results (a deterministic divergence or
 /// failure would only happen again). A cell that is missing, unreadable, running (the process died) or interrupted runs
 /// again. Every kept cell must have run the same source, or the sweep would mix two experiments: that is refused.
 /// </summary>
 public static class ResumePlan
 {
     /// <summary>The statuses that count as a result of the cell (kept by --resume).</summary>
-    public static readonly IReadOnlySet<string> KeptStatuses = new HashSet<string>(StringComparer.Ordinal) { "completed", "failed", "diverged" };
+    public static readonly IReadOnlySet<string> KeptStatuses = new HashSet<string>(StringComparer.Ordinal) { "completed", "failed", "diverged", "unconverged" };
 
     /// <summary>
     /// The kept cells' outcomes by cell index (null where the cell must run). Throws <see cref="UsageException"/>
@@ -70,6 +70,7 @@ public static class ResumePlan
     {
         "completed" => RunStatus.Completed,
         "diverged" => RunStatus.Diverged,
+        "unconverged" => RunStatus.Unconverged,
         _ => RunStatus.Failed,
     };
 

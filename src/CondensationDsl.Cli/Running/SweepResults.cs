@@ -1,3 +1,4 @@
+using CondensationDsl.Reporting;
 using CondensationDsl.Reporting.Sweep;
 
 namespace CondensationDsl.Cli.Running;
@@ -26,4 +27,13 @@ public static class SweepResults
             return null;
         }
     }
+
+    /// <summary>
+    /// The results of the sweep's own expectations (`expect slope …`), as <see cref="TryWrite"/> wrote them; empty for a
+    /// single run or a sweep without any.
+    /// </summary>
+    public static IReadOnlyList<ExpectationResult> Expectations(IReadOnlyList<CellOutcome> outcomes) =>
+        outcomes.Count < 2 || Path.GetDirectoryName(outcomes[0].Directory) is not { } sweepDirectory
+            ? []
+            : SweepSummary.ReadSweepExpectations(sweepDirectory);
 }

@@ -14,7 +14,7 @@ public static class CondHighlighter
     {
         "experiment", "let", "data", "target", "model", "input", "init", "train", "loss", "optimizer", "epochs", "steps",
         "until", "observe", "every", "at", "sweep", "in", "expect", "end", "where", "reduce", "outputs", "on", "weights",
-        "divergence", "halve", "lr", "retry",
+        "divergence", "halve", "lr", "retry", "scale", "summary",
     };
 
     /// <summary>Built-in names from the grammar's comments and the README: layer kinds, functions, activations, calls, measures, constants.</summary>
@@ -24,7 +24,7 @@ public static class CondHighlighter
         "relu", "tanh", "sin", "cos", "exp", "log", "abs", "sqrt", "sigmoid", "softplus", "linear", "xtanh", "x2tanh",
         "grid", "uniform", "normal", "mse", "gd", "sgd", "adam",
         "features", "cosine", "clusters", "reldis", "effective_width", "condensed_width", "negligible", "static", "lines", "largest_cluster",
-        "reduced_width", "reduced_loss", "reduced_agreement", "finetuned_loss", "finetuned_agreement",
+        "reduced_width", "reduced_loss", "reduced_agreement", "finetuned_loss", "finetuned_agreement", "slope", "phase_diagram",
         "pi", "true", "false", "fan_in",
     };
 

@@ -46,7 +46,7 @@ internal static class ReportPage
     private static void RenderHeader(StringBuilder html, ReportInputs inputs)
     {
         var status = inputs.Run.Status ?? "unknown";
-        var css = status is "completed" or "running" or "failed" or "diverged" or "interrupted" ? status : "unknown";
+        var css = status is "completed" or "running" or "failed" or "diverged" or "unconverged" or "interrupted" ? status : "unknown";
         html.Append("<header>\n<h1>").Append(Html.Escape(inputs.Title)).Append("</h1>\n<p class=\"subtitle\">experiment <code>")
             .Append(Html.Escape(inputs.Name)).Append("</code>");
         if (inputs.Run.RunId is { } runId)

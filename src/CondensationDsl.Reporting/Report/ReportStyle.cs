@@ -15,7 +15,7 @@ internal static class ReportStyle
         .status { display: inline-block; padding: 2px 10px; border-radius: 12px; font-weight: 600; border: 1px solid currentColor; }
         .status-completed { color: var(--ok); }
         .status-running { color: var(--warn); }
-        .status-failed, .status-diverged, .status-interrupted, .status-unknown { color: var(--bad); }
+        .status-failed, .status-diverged, .status-unconverged, .status-interrupted, .status-unknown { color: var(--bad); }
         .banner { margin: 12px 0 4px; padding: 12px 16px; border-radius: 6px; border: 2px solid var(--bad); background: #ffebe9; }
         .banner.running { border-color: var(--warn); background: #fff8c5; }
         .banner strong { text-transform: uppercase; }

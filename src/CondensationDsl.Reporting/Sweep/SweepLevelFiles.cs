@@ -33,9 +33,14 @@ internal static class SweepLevelFiles
         {
             // An earlier sweep into this folder may have declared a phase diagram; its points are not this sweep's.
             File.Delete(csv);
-            foreach (var extension in new[] { ".png", ".svg" })
+            // File.Delete ignores a missing file but not a missing folder, and a sweep without a phase diagram has no figures/.
+            var figures = Path.Combine(sweepDirectory, FigureRenderer.FiguresFolderName);
+            if (Directory.Exists(figures))
             {
-                File.Delete(Path.Combine(sweepDirectory, FigureRenderer.FiguresFolderName, PhaseDiagramFigure.FileStem + extension));
+                foreach (var extension in new[] { ".png", ".svg" })
+                {
+                    File.Delete(Path.Combine(figures, PhaseDiagramFigure.FileStem + extension));
+                }
             }
         }
 

@@ -19,6 +19,11 @@ public sealed class FeedForwardModel : IDisposable
     private readonly DeviceBuffer?[] outputGradients;
     private readonly int firstDense;
 
+    // ModelSpec.OutputScale as a buffer of the factor (the scaling reuses the elementwise product the dropout masks use),
+    // and dL/d(last layer's output) = scale·dL/dOutput; both null when the scale is 1.
+    private readonly DeviceBuffer? scaleFactors;
+    private readonly DeviceBuffer? scaledGradient;
+
     // Whether the layers' buffers hold a training pass that Backward may use (only tracked when dropout is active).
     private bool trainingPassReady;
 
@@ -36,6 +41,19 @@ public sealed class FeedForwardModel : IDisposable
         for (var s = Math.Max(firstDense, 0); s + 1 < stages.Length; s++)
         {
             outputGradients[s] = device.Allocate(stages[s].Capacity * stages[s].Width);
+        }
+
+        if (!(double.IsFinite(spec.OutputScale) && spec.OutputScale > 0))
+        {
+            throw new ArgumentException($"The output scale of model '{spec.Name}' must be positive and finite, got {spec.OutputScale}.", nameof(spec));
+        }
+
+        if (spec.OutputScale != 1.0)
+        {
+            var outputs = stages[^1].Capacity * stages[^1].Width;
+            scaleFactors = device.Allocate(outputs);
+            device.Fill(scaleFactors, (float)spec.OutputScale);
+            scaledGradient = device.Allocate(outputs);
         }
 
         var parameters = new List<Parameter>();
@@ -178,7 +196,7 @@ public sealed class FeedForwardModel : IDisposable
         }
 
         trainingPassReady = false;
-        return current;
+        return ApplyOutputScale(current, current, rows);
     }
 
     /// <summary>
@@ -199,7 +217,7 @@ public sealed class FeedForwardModel : IDisposable
         }
 
         trainingPassReady = true;
-        return current;
+        return ApplyOutputScale(current, current, rows);
     }
 
     /// <summary>
@@ -214,7 +232,8 @@ public sealed class FeedForwardModel : IDisposable
                 $"Model '{Spec.Name}' has dropout: Backward needs the masks of a TrainingForward pass, but the last pass was an evaluation pass.");
         }
 
-        var upstream = outputGradient;
+        // f = s·out: the last layer's output gradient is s times the model's (into a buffer of ours, not the caller's).
+        var upstream = scaledGradient is null ? outputGradient : ApplyOutputScale(outputGradient, scaledGradient, rows);
         var s = stages.Length - 1;
         if (s >= 1 && stages[s].Dense is { } head && stages[s - 1].Dense is { } below && below.CanFuseWithScalarHead(head))
         {
@@ -296,6 +315,23 @@ public sealed class FeedForwardModel : IDisposable
         {
             buffer?.Dispose();
         }
+
+        scaleFactors?.Dispose();
+        scaledGradient?.Dispose();
+    }
+
+    /// <summary>
+    /// destination = <see cref="ModelSpec.OutputScale"/> · source over rows×OutputSize (in place when they are the same buffer);
+    /// returns destination. Scaling the last layer's output in place is safe: its backward pass reads Z, never A.
+    /// </summary>
+    private DeviceBuffer ApplyOutputScale(DeviceBuffer source, DeviceBuffer destination, int rows)
+    {
+        if (scaleFactors is not null)
+        {
+            device.Multiply(source, scaleFactors, destination, rows * OutputSize);
+        }
+
+        return destination;
     }
 
     /// <summary>The input of stage <paramref name="s"/> in the last training pass: X, or the output of the stage before.</summary>

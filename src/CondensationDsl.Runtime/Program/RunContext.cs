@@ -110,6 +110,20 @@ public sealed class RunContext
 }
 
 /// <summary>Training produced a NaN or infinite loss; the run stops and names the step.</summary>
+/// <summary>
+/// Training declared `until loss &lt; tol` and reached its length without getting there. Every observation, the final one
+/// included, is recorded; the run's result is not what it declared (a phase diagram must not read RelDis from it).
+/// </summary>
+public sealed class TrainingNotConvergedException(long step, double loss, double tolerance)
+    : Exception($"Training ended at step {step} without reaching loss < {tolerance.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)} (last loss {loss.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)}). Train longer, raise the learning rate, or loosen the until condition.")
+{
+    public long Step { get; } = step;
+
+    public double Loss { get; } = loss;
+
+    public double Tolerance { get; } = tolerance;
+}
+
 public sealed class TrainingDivergedException(long step, double loss)
     : Exception($"Training diverged at step {step}: the loss became {loss}. Lower the learning rate or the initialization scale.")
 {

@@ -9,8 +9,9 @@ public static class Trainer
     /// <summary>
     /// Builds the model on the context's device, trains it on <paramref name="data"/>, and records every observation
     /// into the context's sink as it falls due (step 0 before training, and the final step always).
-    /// Throws <see cref="TrainingDivergedException"/> on a NaN/Inf loss and OperationCanceledException on cancellation;
-    /// rows recorded before either remain in the sink.
+    /// Throws <see cref="TrainingDivergedException"/> on a NaN/Inf loss, <see cref="TrainingNotConvergedException"/> when
+    /// training declared `until loss &lt; tol` and ended without reaching it, and OperationCanceledException on
+    /// cancellation; rows recorded before any of them remain in the sink.
     /// </summary>
     /// <remarks>
     /// Steps are counted in <see cref="TrainingSpec.Unit"/>: schedules, array names (step&lt;N&gt;) and the stop rule use
@@ -40,6 +41,11 @@ public static class Trainer
             try
             {
                 session.Run();
+                if (attempt.StopBelowLoss is { } tolerance && !(session.FinalLoss < tolerance))
+                {
+                    throw new TrainingNotConvergedException(session.FinalStep, session.FinalLoss, tolerance);
+                }
+
                 return session;
             }
             catch (TrainingDivergedException diverged) when (retry <= training.DivergenceRetries)

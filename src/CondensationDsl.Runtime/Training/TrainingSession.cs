@@ -148,7 +148,7 @@ internal sealed class TrainingSession : IDisposable
 
             if (stop)
             {
-                Report(step, loss, force: true);
+                Finish(step, loss);
                 return;
             }
 
@@ -191,7 +191,7 @@ internal sealed class TrainingSession : IDisposable
 
             if (final)
             {
-                Report(step, lastLoss, force: true);
+                Finish(step, lastLoss);
                 return;
             }
 
@@ -238,7 +238,7 @@ internal sealed class TrainingSession : IDisposable
 
             if (final)
             {
-                Report(unit, lastLoss, force: true);
+                Finish(unit, lastLoss);
                 return;
             }
 
@@ -291,6 +291,19 @@ internal sealed class TrainingSession : IDisposable
         {
             throw new TrainingDivergedException(unit, loss);
         }
+    }
+
+    /// <summary>The last counted step and its full-data loss: what the stop rule (`until`) is judged on.</summary>
+    public long FinalStep { get; private set; }
+
+    /// <inheritdoc cref="FinalStep"/>
+    public double FinalLoss { get; private set; } = double.NaN;
+
+    private void Finish(long unit, double loss)
+    {
+        FinalStep = unit;
+        FinalLoss = loss;
+        Report(unit, loss, force: true);
     }
 
     private void Report(long unit, double loss, bool force)

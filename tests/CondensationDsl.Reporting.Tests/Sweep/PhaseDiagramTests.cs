@@ -118,6 +118,20 @@ public sealed class PhaseDiagramTests : IDisposable
         Assert.Empty(root.TempFiles());
     }
 
+    /// <summary>What `cond run` writes for every sweep: a sweep.json without a summary leaves the summary as it always was.</summary>
+    [Fact]
+    public void ASweepJsonWithoutAPhaseDiagramWritesNoPhaseDiagramFiles()
+    {
+        string[] cells = [.. PowerLaw(0.5, 0, -0.5)];
+        SweepSpecFile.Write(root.Path, null, []);
+        var html = File.ReadAllText(SweepSummary.Write(root.Path, cells));
+
+        Assert.False(File.Exists(Path.Combine(root.Path, SweepSummary.PhaseDiagramCsvFileName)));
+        Assert.False(Directory.Exists(Path.Combine(root.Path, "figures")));
+        Assert.DoesNotContain("<section id=\"phase-diagram\">", html);
+        Assert.Empty(SweepSummary.ReadSweepExpectations(root.Path));
+    }
+
     [Fact]
     public void SweepLevelExpectationsPassFailOrMatchNothing()
     {

@@ -84,6 +84,14 @@ public sealed record Expectation(
 }
 
 /// <summary>
+/// `summary loss_spectrum(by: m, bins: 200, from: -5, to: 0)` (SCIENCE.md §3 row 7, figure 7): the sweep's cells grouped by
+/// the value of the let <see cref="By"/> (the width); in each group, over all its completed cells (the trials), the
+/// fraction of training epochs spent in each of <see cref="Bins"/> equal bins of log10(loss) on [<see cref="From"/>,
+/// <see cref="To"/>], read from every cell's recorded loss curve (metrics.csv).
+/// </summary>
+public sealed record LossSpectrumSpec(string By, int Bins, double From, double To);
+
+/// <summary>
 /// `summary phase_diagram(gamma, gamma_prime, width: m, layer: hidden)` (SCIENCE.md §2, figure 5): the sweep's cells grouped by
 /// the values of the lets <see cref="Gamma"/> and <see cref="GammaPrime"/>; in each group, the slope S_w of log RelDis of
 /// <see cref="Layer"/> at the end of training against log <see cref="Width"/> (a swept let), fitted over every completed
@@ -116,6 +124,9 @@ public sealed record ExperimentInfo(
 {
     /// <summary>`summary phase_diagram(…)`, when the experiment declares one.</summary>
     public PhaseDiagramSpec? PhaseDiagram { get; init; }
+
+    /// <summary>`summary loss_spectrum(…)`, when the experiment declares one.</summary>
+    public LossSpectrumSpec? LossSpectrum { get; init; }
 }
 
 /// <summary>A target function y = f(x) compiled from the experiment's `target` expression; x has the data's dimension.</summary>

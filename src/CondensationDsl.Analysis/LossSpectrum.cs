@@ -95,27 +95,35 @@ public sealed class LossSpectrum
     }
 
     /// <summary>Adds one epoch.</summary>
-    public void AddLoss(double loss)
+    public void AddLoss(double loss) => AddLoss(loss, 1);
+
+    /// <summary>
+    /// Adds <paramref name="epochs"/> epochs all at <paramref name="loss"/>: a loss curve recorded every k epochs, each
+    /// record standing for the k epochs up to the next, without adding the same loss k times. 0 adds nothing.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="epochs"/> is negative.</exception>
+    public void AddLoss(double loss, long epochs)
     {
-        Total++;
+        ArgumentOutOfRangeException.ThrowIfNegative(epochs);
+        Total += epochs;
         if (double.IsNaN(loss) || loss < 0)
         {
-            Invalid++;
+            Invalid += epochs;
             return;
         }
 
         var index = BinOf(Math.Log10(loss));
         if (index < 0)
         {
-            Below++;
+            Below += epochs;
         }
         else if (index >= Bins)
         {
-            Above++;
+            Above += epochs;
         }
         else
         {
-            counts[index]++;
+            counts[index] += epochs;
         }
     }
 

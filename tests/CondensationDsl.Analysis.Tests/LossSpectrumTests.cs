@@ -94,4 +94,21 @@ public class LossSpectrumTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new LossSpectrum(lo: 0, hi: 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new LossSpectrum(lo: double.NegativeInfinity));
     }
+
+    [Fact]
+    public void WeightedEpochsCountAsThatManySingleEpochs()
+    {
+        var weighted = new LossSpectrum(bins: 5, lo: -5, hi: 0);
+        weighted.AddLoss(0.05, 10); // log10 = −1.3: bin 3
+        weighted.AddLoss(1e-7, 4); // below
+        weighted.AddLoss(double.NaN, 3); // invalid
+        weighted.AddLoss(0.5, 0); // nothing
+        var single = new LossSpectrum(bins: 5, lo: -5, hi: 0);
+        single.Add([.. Enumerable.Repeat(0.05, 10), .. Enumerable.Repeat(1e-7, 4), .. Enumerable.Repeat(double.NaN, 3)]);
+
+        Assert.Equal(single.Counts(), weighted.Counts());
+        Assert.Equal((17L, 4L, 0L, 3L), (weighted.Total, weighted.Below, weighted.Above, weighted.Invalid));
+        Assert.Equal(10.0 / 17, weighted.Frequencies()[3], 1e-15);
+        Assert.Throws<ArgumentOutOfRangeException>(() => weighted.AddLoss(0.1, -1));
+    }
 }

@@ -14,6 +14,9 @@ internal static class FigureLayout
     /// <summary>A sweep's phase diagram (γ′ across, γ up) with its colour bar on the right and its legend below.</summary>
     public static readonly PixelSize PhaseDiagram = new(1200, 960);
 
+    /// <summary>A sweep's loss spectrum: log10(loss) across, one band per width up, its colour bar on the right.</summary>
+    public static readonly PixelSize LossSpectrum = new(1200, 800);
+
     /// <summary>Small multiples: panel size, and at most this many columns so a panel stays readable.</summary>
     public const int CellWidth = 520;
     public const int CellHeight = 440;

@@ -30,14 +30,9 @@ internal static class PhaseDiagramFigure
     /// <summary>Writes figures/phase_diagram.png and .svg in <paramref name="sweepDirectory"/>; returns the PNG's path.</summary>
     public static string Write(string sweepDirectory, string experiment, string layer, IReadOnlyList<PhaseDiagramTable.Group> groups)
     {
-        var folder = Path.Combine(sweepDirectory, FigureRenderer.FiguresFolderName);
-        Directory.CreateDirectory(folder);
-        var png = Path.Combine(folder, FileStem + ".png");
-        var size = FigureLayout.PhaseDiagram;
         using var plot = Build(layer, groups);
-        FigureCanvas.Save(png, Path.Combine(folder, FileStem + ".svg"), (int)size.Width, (int)size.Height,
-            $"{experiment} — phase diagram, slope S_w of RelDis({layer}) against width", [new Panel(plot, FigureLayout.Body(size))]);
-        return png;
+        return SweepFigureFiles.Save(sweepDirectory, FileStem, FigureLayout.PhaseDiagram,
+            $"{experiment} — phase diagram, slope S_w of RelDis({layer}) against width", plot);
     }
 
     internal static Plot Build(string layer, IReadOnlyList<PhaseDiagramTable.Group> groups)
@@ -100,7 +95,7 @@ internal static class PhaseDiagramFigure
         }
 
         plot.Axes.SetLimits(xMin, xMax, yMin, yMax);
-        var bar = plot.Add.ColorBar(new FixedColorAxis());
+        var bar = plot.Add.ColorBar(new FixedColorAxis(CosineHeatmap.Colormap, CosineHeatmap.ColorRange));
         bar.Label = $"S_w = d log RelDis({layer}) / d log m, colour clipped to [−1, 1]";
         bar.LabelStyle.FontSize = FigureStyle.AxisLabelFontSize;
         bar.Axis.TickLabelStyle.FontSize = FigureStyle.TickLabelFontSize;
@@ -142,13 +137,5 @@ internal static class PhaseDiagramFigure
         }
 
         return edges;
-    }
-
-    /// <summary>The colour bar's source: the fixed range and map of the tiles (no plottable owns a colour axis here).</summary>
-    private sealed class FixedColorAxis : IHasColorAxis
-    {
-        public IColormap Colormap => CosineHeatmap.Colormap;
-
-        public ScottPlot.Range GetRange() => CosineHeatmap.ColorRange;
     }
 }

@@ -6,13 +6,22 @@ namespace CondensationDsl.Reporting.Sweep;
 
 /// <summary>
 /// What sweep.html shows of the sweep-level summary: the phase diagram's points (<see cref="Groups"/>, empty without a
-/// `summary phase_diagram`), its figure (<see cref="FigurePng"/>, null when not drawn) and the sweep-level expectation results.
+/// `summary phase_diagram`), its figure (<see cref="FigurePng"/>, null when not drawn), the sweep-level expectation
+/// results, and the loss spectrum's widths (<see cref="LossSpectrumGroups"/>, empty without a `summary loss_spectrum`)
+/// and figure.
 /// </summary>
 internal sealed record SweepLevelSummary(
     PhaseDiagramSpec? Spec,
     IReadOnlyList<PhaseDiagramTable.Group> Groups,
     string? FigurePng,
-    IReadOnlyList<ExpectationResult> Expectations);
+    IReadOnlyList<ExpectationResult> Expectations,
+    LossSpectrumSpec? LossSpectrum,
+    IReadOnlyList<LossSpectrumTable.Group> LossSpectrumGroups,
+    string? LossSpectrumPng)
+{
+    /// <summary>Whether the "Phase diagram" section has anything to show (a phase diagram or sweep-level expectations).</summary>
+    public bool HasPhaseDiagramSection => Spec is not null || Expectations.Count > 0;
+}
 
 /// <summary>The "Phase diagram" section of sweep.html: figure, one row per (γ, γ′) point, then the sweep-level `expect` results.</summary>
 internal static class PhaseDiagramSection

@@ -10,7 +10,7 @@ namespace CondensationDsl.Reporting.Sweep;
 /// </summary>
 internal static partial class SweepPage
 {
-    /// <param name="sweepLevel">The phase diagram and sweep-level expectations, shown first; null when the sweep declares none.</param>
+    /// <param name="sweepLevel">The phase diagram, sweep-level expectations and loss spectrum, shown first; null when the sweep declares none.</param>
     public static string Render(IReadOnlyList<SweepCell> cells, IReadOnlyList<string> swept, SweepLevelSummary? sweepLevel = null)
     {
         var experiment = cells.Select(cell => cell.Run.Experiment).FirstOrDefault(name => name is not null) ?? "experiment";
@@ -23,9 +23,14 @@ internal static partial class SweepPage
             .Append("<header>\n<h1>Sweep of <code>").Append(Html.Escape(experiment)).Append("</code></h1>\n<p class=\"subtitle\">")
             .Append(cells.Count).Append(" cells").Append(swept.Count > 0 ? " over " + Html.Escape(string.Join(", ", swept)) : string.Empty)
             .Append(" · each cell's own report is report.html in its folder</p>\n</header>\n");
-        if (sweepLevel is not null)
+        if (sweepLevel is { HasPhaseDiagramSection: true })
         {
             PhaseDiagramSection.Render(html, sweepLevel);
+        }
+
+        if (sweepLevel is { LossSpectrum: { } lossSpectrum })
+        {
+            LossSpectrumSection.Render(html, lossSpectrum, sweepLevel.LossSpectrumGroups, sweepLevel.LossSpectrumPng);
         }
 
         RenderTable(html, cells, swept);

@@ -4,15 +4,18 @@ using CondensationDsl.Runtime.Program;
 
 namespace CondensationDsl.Reporting.Sweep;
 
-/// <summary>The sweep-level declarations of an experiment: its `summary phase_diagram(…)` (or none) and its sweep-level `expect` clauses.</summary>
-public sealed record SweepSpec(PhaseDiagramSpec? PhaseDiagram, IReadOnlyList<Expectation> Expectations)
+/// <summary>
+/// The sweep-level declarations of an experiment: its `summary phase_diagram(…)` (or none), its sweep-level `expect`
+/// clauses and its `summary loss_spectrum(…)` (or none).
+/// </summary>
+public sealed record SweepSpec(PhaseDiagramSpec? PhaseDiagram, IReadOnlyList<Expectation> Expectations, LossSpectrumSpec? LossSpectrum = null)
 {
     public static SweepSpec Empty { get; } = new(null, []);
 }
 
 /// <summary>
 /// sweep.json in a sweep folder: what the sweep as a whole declares, written by the CLI before the cells run, so the
-/// summary (phase diagram, sweep-level expectations) can be rebuilt from the folder alone, like a run's expectations.json.
+/// summary (phase diagram, loss spectrum, sweep-level expectations) can be rebuilt from the folder alone, like a run's expectations.json.
 /// </summary>
 public static class SweepSpecFile
 {
@@ -24,11 +27,11 @@ public static class SweepSpecFile
     /// Writes (atomically replaces) &lt;sweepDirectory&gt;/sweep.json. Only the sweep-level expectations
     /// (<see cref="Expectation.IsSweepLevel"/>) are kept: the others are checked in each cell, so the caller may pass them all.
     /// </summary>
-    public static void Write(string sweepDirectory, PhaseDiagramSpec? phaseDiagram, IReadOnlyList<Expectation> expectations)
+    public static void Write(string sweepDirectory, PhaseDiagramSpec? phaseDiagram, IReadOnlyList<Expectation> expectations, LossSpectrumSpec? lossSpectrum = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sweepDirectory);
         ArgumentNullException.ThrowIfNull(expectations);
-        AtomicFile.WriteAllText(PathIn(sweepDirectory), Serialize(new SweepSpec(phaseDiagram, expectations.Where(e => e.IsSweepLevel).ToArray())));
+        AtomicFile.WriteAllText(PathIn(sweepDirectory), Serialize(new SweepSpec(phaseDiagram, expectations.Where(e => e.IsSweepLevel).ToArray(), lossSpectrum)));
     }
 
     /// <summary>The declarations in &lt;sweepDirectory&gt;/sweep.json; <see cref="SweepSpec.Empty"/> when the file is absent.</summary>
@@ -90,6 +93,20 @@ public static class SweepSpecFile
             }
 
             json.WriteEndArray();
+            if (spec.LossSpectrum is { } ls)
+            {
+                json.WriteStartObject("lossSpectrum");
+                json.WriteString("by", ls.By);
+                json.WriteNumber("bins", ls.Bins);
+                json.WriteNumber("from", ls.From);
+                json.WriteNumber("to", ls.To);
+                json.WriteEndObject();
+            }
+            else
+            {
+                json.WriteNull("lossSpectrum");
+            }
+
             json.WriteEndObject();
         }
 
@@ -124,7 +141,10 @@ public static class SweepSpecFile
                 throw new InvalidDataException($"{source}: 'expectations' must be an array.");
             }
 
-            return new SweepSpec(phaseDiagram, expectations.EnumerateArray().Select((item, i) => ReadExpectation(item, $"{source}: expectations[{i}]")).ToArray());
+            return new SweepSpec(
+                phaseDiagram,
+                expectations.EnumerateArray().Select((item, i) => ReadExpectation(item, $"{source}: expectations[{i}]")).ToArray(),
+                ReadLossSpectrum(root, source));
         }
         catch (JsonException ex)
         {
@@ -135,6 +155,31 @@ public static class SweepSpecFile
             // A value of the wrong JSON kind (a string where a number belongs) surfaces from JsonElement as this.
             throw new InvalidDataException($"{source}: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>'lossSpectrum': absent (a sweep.json written before it existed) or null is none.</summary>
+    private static LossSpectrumSpec? ReadLossSpectrum(JsonElement root, string source)
+    {
+        if (!root.TryGetProperty("lossSpectrum", out var ls) || ls.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        var where = source + ": lossSpectrum";
+        if (ls.ValueKind != JsonValueKind.Object)
+        {
+            throw new InvalidDataException($"{where} must be an object or null.");
+        }
+
+        var bins = Required(ls, "bins", where).TryGetInt32(out var count) ? count : throw new InvalidDataException($"{where}: 'bins' must be a whole number.");
+        var from = Required(ls, "from", where).GetDouble();
+        var to = Required(ls, "to", where).GetDouble();
+        if (bins < 1 || !double.IsFinite(from) || !double.IsFinite(to) || !(from < to))
+        {
+            throw new InvalidDataException($"{where}: need bins ≥ 1 and finite from < to, got bins {bins} on [{from}, {to}].");
+        }
+
+        return new LossSpectrumSpec(String(ls, "by", where), bins, from, to);
     }
 
     private static Expectation ReadExpectation(JsonElement item, string where)

@@ -21,6 +21,9 @@ public static class SweepSummary
     /// <summary>With a `summary phase_diagram` in sweep.json: one row per (γ, γ′) point, its slope S_w and regimes.</summary>
     public const string PhaseDiagramCsvFileName = "phase_diagram.csv";
 
+    /// <summary>With a `summary loss_spectrum` in sweep.json: per width and bin of log10(loss), the fraction of training epochs spent there.</summary>
+    public const string LossSpectrumCsvFileName = "loss_spectrum.csv";
+
     /// <summary>The cell folders of a sweep folder (cell-&lt;id&gt;), in the order the sweep ran them when known.</summary>
     public static IReadOnlyList<string> CellDirectories(string sweepDirectory) =>
         Directory.Exists(sweepDirectory)
@@ -34,7 +37,8 @@ public static class SweepSummary
     /// <summary>
     /// Writes sweep.csv and sweep.html into <paramref name="sweepDirectory"/>; returns the path of sweep.html. When the folder
     /// has a sweep.json (<see cref="SweepSpecFile"/>), also its phase diagram (phase_diagram.csv, figures/phase_diagram.png
-    /// and .svg) and its sweep-level expectation results (expectations.json), shown first in sweep.html.
+    /// and .svg), its loss spectrum (loss_spectrum.csv, figures/loss_spectrum.png and .svg) and its sweep-level expectation
+    /// results (expectations.json), shown first in sweep.html.
     /// </summary>
     /// <exception cref="InvalidDataException">sweep.json is malformed.</exception>
     public static string Write(string sweepDirectory, IReadOnlyList<string> cellDirectories)

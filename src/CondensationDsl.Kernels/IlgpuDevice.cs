@@ -12,7 +12,7 @@ namespace CondensationDsl.Kernels;
 /// in call order without explicit synchronization; only the loss and downloads wait for the GPU.
 /// Not thread-safe, like the accelerator stream it wraps. Owns (and disposes) its ILGPU context and accelerator.
 /// </summary>
-public sealed class IlgpuDevice : IDevice
+public sealed partial class IlgpuDevice : IDevice
 {
     private readonly Context context;
     private readonly Accelerator accelerator;

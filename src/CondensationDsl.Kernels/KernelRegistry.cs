@@ -15,9 +15,12 @@ public sealed record KernelDescriptor(string Name, MethodInfo Method, KernelGrou
 /// The one list of every kernel in the library. The PTX test compiles each entry, and a reflection test checks that
 /// every kernel-shaped method in this assembly is listed here, so a new kernel cannot skip the PTX check.
 /// </summary>
-public static class KernelRegistry
+public static partial class KernelRegistry
 {
-    public static IReadOnlyList<KernelDescriptor> All { get; } =
+    /// <summary>Every kernel: the dense layers' (listed here) and each layer family's own list, in its own file.</summary>
+    public static IReadOnlyList<KernelDescriptor> All { get; } = [.. Dense, .. Convolution, .. Pooling];
+
+    private static KernelDescriptor[] Dense =>
     [
         Implicit<Action<Index1D, ArrayView<float>, float>>(ElementwiseKernels.Fill),
         Implicit<Action<Index1D, ArrayView<float>, ArrayView<float>>>(ElementwiseKernels.Copy),

@@ -114,6 +114,13 @@ type CheckedPhaseDiagram =
       Width: string
       Layer: string }
 
+/// `summary loss_spectrum(by: m, bins: 200, from: -5, to: 0)`: the let whose values give the rows, and the binning of log10(loss).
+type CheckedLossSpectrum =
+    { By: string
+      Bins: int
+      From: float
+      To: float }
+
 type CheckedExperiment =
     { Name: string
       Title: string
@@ -134,4 +141,5 @@ type CheckedExperiment =
       Sweep: CheckedSweepAxis list
       Expectations: CheckedExpectation list
       Reduction: CheckedReduction option
-      PhaseDiagram: CheckedPhaseDiagram option }
+      PhaseDiagram: CheckedPhaseDiagram option
+      LossSpectrum: CheckedLossSpectrum option }

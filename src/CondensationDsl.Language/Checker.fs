@@ -1216,44 +1216,57 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
 
     // ---- summary
     let summaries = statements |> List.choose (function Summary(call, s) -> Some(call, s) | _ -> None)
-    for (_, s) in List.skip (min 1 summaries.Length) summaries do
-        ctx.Report DiagnosticCodes.DuplicateBlock s "An experiment has one summary; remove this second summary statement."
-    let summaryKinds = [ "phase_diagram" ]
+    let summaryKinds = [ "phase_diagram"; "loss_spectrum" ]
+    let summaryForms =
+        "phase_diagram(gamma, gamma_prime, width: m, layer: hidden) or loss_spectrum(by: m, bins: 200, from: -5, to: 0)"
+    let mutable seenSummaries = Set.empty
+    for (call, s) in summaries do
+        match call with
+        | Call(n, _, _) when List.contains n.Text summaryKinds ->
+            if seenSummaries.Contains n.Text then
+                ctx.Report DiagnosticCodes.DuplicateBlock s $"The experiment declares summary {n.Text} twice; keep one."
+            seenSummaries <- seenSummaries.Add n.Text
+        | Call(n, _, _) ->
+            ctx.Report DiagnosticCodes.UnknownSummary n.Span
+                $"""Unknown summary "{n.Text}".{didYouMean n.Text summaryKinds} Expected {summaryForms}."""
+        | other -> ctx.Report DiagnosticCodes.WrongValueKind other.Span $"Expected a summary such as {summaryForms}."
+    /// The first `summary <kind>(…)`: its name, arguments and span.
+    let summaryOf (kind: string) =
+        summaries |> List.tryPick (fun (call, _) -> match call with Call(n, args, span) when n.Text = kind -> Some(n, args, span) | _ -> None)
+    /// How many distinct values the sweep gives the let (None when it is not swept).
+    let sweptValueCount (name: string) =
+        sweep
+        |> Seq.tryFind (fun a -> List.contains name a.Names)
+        |> Option.map (fun a -> let i = List.findIndex ((=) name) a.Names in a.Points |> List.map (fun p -> p[i]) |> List.distinct |> List.length)
+    /// An argument of summary `kind` that must name a let: the cells are grouped (or a slope fitted) by its values.
+    let letArgument (kind: string) (b: Map<string, Arg>) (role: string) (key: string) =
+        match b.TryFind key with
+        | Some { Value = Variable id } when List.contains id.Text letNames -> Some id
+        | Some { Value = Variable id } ->
+            ctx.Report DiagnosticCodes.UnknownName id.Span
+                $"\"{id.Text}\" is not a let.{didYouMean id.Text letNames} {kind}'s {role} names a let declared with \"let {id.Text} = …\"."
+            None
+        | Some a ->
+            let example = if key = "width" || key = "by" then "m" else key
+            ctx.Report DiagnosticCodes.WrongValueKind a.Value.Span $"{kind}'s {role} names a let, e.g. {key}: {example}."
+            None
+        | None -> None
     let phaseDiagram =
-        match summaries with
-        | [] -> None
-        | (Call(n, args, span), _) :: _ when n.Text = "phase_diagram" ->
+        match summaryOf "phase_diagram" with
+        | None -> None
+        | Some(_, args, span) ->
             let b =
                 bindArguments ctx "phase_diagram(…)" span
-                    [ param "gamma" true false; param "gamma_prime" true false; param "width" true false; param "layer" true false ] args
-            /// An argument that must name a let: the cells are grouped (or the slope fitted) by its values.
-            let letArgument (role: string) (key: string) =
-                match b.TryFind key with
-                | Some { Value = Variable id } when List.contains id.Text letNames -> Some id
-                | Some { Value = Variable id } ->
-                    ctx.Report DiagnosticCodes.UnknownName id.Span
-                        $"\"{id.Text}\" is not a let.{didYouMean id.Text letNames} phase_diagram's {role} names a let declared with \"let {id.Text} = …\"."
-                    None
-                | Some a ->
-                    let example = if key = "width" then "m" else key
-                    ctx.Report DiagnosticCodes.WrongValueKind a.Value.Span $"phase_diagram's {role} names a let, e.g. {key}: {example}."
-                    None
-                | None -> None
-            let gamma = letArgument "first argument (γ)" "gamma"
-            let gammaPrime = letArgument "second argument (γ′)" "gamma_prime"
-            let width = letArgument "width" "width"
+                    [ param "gamma" true true; param "gamma_prime" true true; param "width" false true; param "layer" false true ] args
+            let gamma = letArgument "phase_diagram" b "first argument (γ)" "gamma"
+            let gammaPrime = letArgument "phase_diagram" b "second argument (γ′)" "gamma_prime"
+            let width = letArgument "phase_diagram" b "width" "width"
             // S_w is a slope over widths: it needs the width swept over at least two values.
             match width with
-            | Some w ->
-                let values = sweep |> Seq.tryFind (fun a -> List.contains w.Text a.Names)
-                let count =
-                    values |> Option.map (fun a -> let i = List.findIndex ((=) w.Text) a.Names in a.Points |> List.map (fun p -> p[i]) |> List.distinct |> List.length)
-                match count with
-                | Some c when c >= 2 -> ()
-                | _ ->
-                    ctx.Report DiagnosticCodes.InvalidSummary w.Span
-                        $"The phase diagram fits log RelDis against log {w.Text} over the widths, so {w.Text} must be swept over at least two values: sweep {{ {w.Text} in [1000, 2000, 4000, 8000] }}."
-            | None -> ()
+            | Some w when (sweptValueCount w.Text |> Option.defaultValue 0) < 2 ->
+                ctx.Report DiagnosticCodes.InvalidSummary w.Span
+                    $"The phase diagram fits log RelDis against log {w.Text} over the widths, so {w.Text} must be swept over at least two values: sweep {{ {w.Text} in [1000, 2000, 4000, 8000] }}."
+            | _ -> ()
             let layer =
                 match b.TryFind "layer" with
                 | Some { Value = Variable id } when checkLayerRef id ->
@@ -1271,13 +1284,42 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
             match gamma, gammaPrime, width, layer with
             | Some g, Some gp, Some w, Some l -> Some { Gamma = g.Text; GammaPrime = gp.Text; Width = w.Text; Layer = l.Text }
             | _ -> None
-        | (Call(n, _, _), _) :: _ ->
-            ctx.Report DiagnosticCodes.UnknownSummary n.Span
-                $"""Unknown summary "{n.Text}".{didYouMean n.Text summaryKinds} Expected phase_diagram(gamma, gamma_prime, width: m, layer: hidden)."""
-            None
-        | (other, _) :: _ ->
-            ctx.Report DiagnosticCodes.WrongValueKind other.Span "Expected a summary such as phase_diagram(gamma, gamma_prime, width: m, layer: hidden)."
-            None
+    let lossSpectrum =
+        match summaryOf "loss_spectrum" with
+        | None -> None
+        | Some(n, args, span) ->
+            let b =
+                bindArguments ctx "loss_spectrum(…)" span
+                    [ param "by" true true; param "bins" false false; param "from" false false; param "to" false false ] args
+            let by = letArgument "loss_spectrum" b "by" "by"
+            match by with
+            | Some id when sweptValueCount id.Text |> Option.isNone ->
+                ctx.Report DiagnosticCodes.InvalidSummary id.Span
+                    $"The loss spectrum has one row per value of {id.Text}, so {id.Text} must be swept: sweep {{ {id.Text} in [1, 2, 4, 8]; seed in 1..5 }}."
+            | _ -> ()
+            let number (key: string) (fallback: float) =
+                match b.TryFind key with
+                | Some a -> constant $"loss_spectrum's {key}" a.Value
+                | None -> Some fallback
+            let bins = number "bins" 200.0
+            match b.TryFind "bins", bins with
+            | Some a, Some v when Math.Floor v <> v || v < 1.0 || v > 100000.0 ->
+                ctx.ReportValue DiagnosticCodes.NotWholeCount a.Value.Span a.Value $"loss_spectrum's bins must be a whole number in 1..100000, {ctx.Got(a.Value, v)}."
+            | _ -> ()
+            let lo, hi = number "from" -5.0, number "to" 0.0
+            match lo, hi with
+            | Some l, Some h when not (l < h) ->
+                ctx.Report DiagnosticCodes.ValueOutOfRange n.Span
+                    $"loss_spectrum bins log10(loss) from {num l} to {num h}: from must be below to (e.g. from: -5, to: 0)."
+            | _ -> ()
+            let observesLoss = recorded |> Seq.exists (fun (_, ms) -> List.contains MLoss ms)
+            if not observesLoss then
+                ctx.Report DiagnosticCodes.ExpectationNotObserved n.Span
+                    "The loss spectrum reads each run's loss curve, but nothing records the loss: add \"observe every 100 { loss }\"."
+            match by, bins, lo, hi with
+            | Some id, Some bv, Some l, Some h when observesLoss && l < h && Math.Floor bv = bv && bv >= 1.0 && bv <= 100000.0 ->
+                Some { By = id.Text; Bins = int bv; From = l; To = h }
+            | _ -> None
 
     // ---- expect
     let expectations = ResizeArray<CheckedExpectation>()
@@ -1334,7 +1376,7 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                 if k = "slope" then
                     // S_w of the phase diagram: one value per (γ, γ′) group, known once the whole sweep has run.
                     match phaseDiagram, layer with
-                    | None, _ when not summaries.IsEmpty -> ()
+                    | None, _ when (summaryOf "phase_diagram").IsSome -> ()
                     | None, _ ->
                         ctx.Report DiagnosticCodes.ExpectationNotObserved measure.Span
                             "slope is the phase diagram's S_w: add \"summary phase_diagram(gamma, gamma_prime, width: m, layer: hidden)\" to the experiment."
@@ -1444,7 +1486,7 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                 { Name = name; Title = title; Lets = List.ofSeq lets
                   SeedDeclared = lets |> Seq.exists (fun l -> l.Name = "seed")
                   Data = d; ModelName = mname; Input = input; Layers = layers; ModelInitStd = init; Antisymmetric = antisymmetric
-                  OutputScale = outputScale; PhaseDiagram = phaseDiagram
+                  OutputScale = outputScale; PhaseDiagram = phaseDiagram; LossSpectrum = lossSpectrum
                   Training = t
                   Observations = List.ofSeq observations; Sweep = List.ofSeq sweep; Expectations = List.ofSeq expectations
                   Reduction = reduction }

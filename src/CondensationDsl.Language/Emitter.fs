@@ -199,11 +199,15 @@ let emit (sourceFile: string) (sourceText: string) (exp: CheckedExperiment) : st
                 line $"""            new(new[] {{ {String.Join(", ", names |> List.map csString)} }}, new double[][] {{ {String.Join(", ", points)} }}),"""
         line "        },"
     // `summary phase_diagram(…)` is an init property of the Info record, after its constructor's arguments.
-    let infoEnd =
-        match exp.PhaseDiagram with
-        | Some pd ->
-            $")\n    {{\n        PhaseDiagram = new PhaseDiagramSpec({csString pd.Gamma}, {csString pd.GammaPrime}, {csString pd.Width}, {csString pd.Layer}),\n    }};"
-        | None -> ");"
+    let summaries =
+        [ match exp.PhaseDiagram with
+          | Some pd ->
+              $"        PhaseDiagram = new PhaseDiagramSpec({csString pd.Gamma}, {csString pd.GammaPrime}, {csString pd.Width}, {csString pd.Layer}),"
+          | None -> ()
+          match exp.LossSpectrum with
+          | Some ls -> $"        LossSpectrum = new LossSpectrumSpec({csString ls.By}, {ls.Bins}, {csDouble ls.From}, {csDouble ls.To}),"
+          | None -> () ]
+    let infoEnd = if summaries.IsEmpty then ");" else ")\n    {\n" + String.Join("\n", summaries) + "\n    };"
     if exp.Expectations.IsEmpty then line $"        Expectations: Array.Empty<Expectation>(){infoEnd}"
     else
         line "        Expectations: new Expectation[]"

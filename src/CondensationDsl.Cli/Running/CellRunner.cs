@@ -71,7 +71,7 @@ public sealed class CellRunner(PreparedExperiment experiment, IReadOnlyList<IDev
             OutputFiles.Write(sweepRoot, () =>
             {
                 Directory.CreateDirectory(sweepRoot);
-                Reporting.Sweep.SweepSpecFile.Write(sweepRoot, info.PhaseDiagram, info.Expectations);
+                Reporting.Sweep.SweepSpecFile.Write(sweepRoot, info.PhaseDiagram, info.Expectations, info.LossSpectrum);
             });
         }
 

@@ -24,7 +24,7 @@ public static class CondHighlighter
         "relu", "tanh", "sin", "cos", "exp", "log", "abs", "sqrt", "sigmoid", "softplus", "linear", "xtanh", "x2tanh",
         "grid", "uniform", "normal", "mse", "gd", "sgd", "adam",
         "features", "cosine", "clusters", "reldis", "effective_width", "condensed_width", "negligible", "static", "lines", "largest_cluster",
-        "reduced_width", "reduced_loss", "reduced_agreement", "finetuned_loss", "finetuned_agreement", "slope", "phase_diagram",
+        "reduced_width", "reduced_loss", "reduced_agreement", "finetuned_loss", "finetuned_agreement", "slope", "phase_diagram", "loss_spectrum",
         "pi", "true", "false", "fan_in",
     };
 

@@ -280,4 +280,11 @@ public sealed record ObservationSpec(ScheduleSpec Schedule, IReadOnlyList<Measur
 /// neurons with amplitude below <see cref="NegligibleFraction"/> × the largest amplitude are dropped. A data point's
 /// predictions agree when they differ by at most <see cref="AgreementTolerance"/> × max |f(x)| of the original network.
 /// </summary>
+/// <summary>
+/// `embed L (neuron: k, split: s, tolerance: t)` after training: split neuron <see cref="Neuron"/> (0-based) of the last hidden
+/// layer <see cref="Layer"/> into two with output weights a·s and a·(1 − s) and check the embedding principle (see
+/// <see cref="Embedding.EmbeddingResult"/>); Hessian eigenvalues count as zero when |λ| ≤ <see cref="ZeroTolerance"/>·max|λ|.
+/// </summary>
+public sealed record EmbeddingSpec(string Layer, int Neuron, double Split, double ZeroTolerance);
+
 public sealed record ReductionSpec(string Layer, double Threshold, double NegligibleFraction, TrainingSpec? FineTune, double AgreementTolerance = 0.01);

@@ -33,6 +33,14 @@ public interface IRunSink
     }
 
     /// <summary>
+    /// The embedding check after training (`embed`; the run folder writes embedding.json from it). Called once. A default
+    /// no-op, so sinks that do not care need not implement it.
+    /// </summary>
+    void RecordEmbedding(Embedding.EmbeddingResult result)
+    {
+    }
+
+    /// <summary>
     /// Training diverged and starts again (`on divergence halve lr, retry N`): forget the failed attempt's rows and arrays,
     /// so the results are the next attempt's, and record the retry. No default: a sink that kept the failed rows would
     /// mix two trainings in one table.

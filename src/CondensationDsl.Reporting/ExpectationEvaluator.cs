@@ -1,4 +1,5 @@
 using System.Globalization;
+using CondensationDsl.Runtime.Embedding;
 using CondensationDsl.Runtime.Program;
 using CondensationDsl.Runtime.Reduction;
 
@@ -9,7 +10,8 @@ public sealed record ExpectationResult(Expectation Expectation, double? Actual, 
 
 /// <summary>
 /// Checks `expect measure at step|end op value` clauses against a run's metrics.csv, and the width-reduction metrics
-/// (<see cref="ReductionPrefix"/>…) against its reduction.json.
+/// (<see cref="ReductionPrefix"/>…) against its reduction.json and the embedding-check metrics (<see cref="EmbeddingPrefix"/>…)
+/// against its embedding.json.
 /// </summary>
 public static class ExpectationEvaluator
 {
@@ -28,6 +30,32 @@ public static class ExpectationEvaluator
         ("agreement_finetuned", r => r.AgreementFinetuned),
     ];
 
+    /// <summary>Metrics named embedding.&lt;field&gt; are read from the run's embedding result (embedding.json), not from metrics.csv.</summary>
+    public const string EmbeddingPrefix = "embedding.";
+
+    /// <summary>The embedding metrics, embedding.&lt;name&gt;, with the field of <see cref="EmbeddingResult"/> each one reads.</summary>
+    private static readonly (string Name, Func<EmbeddingResult, double?> Read)[] EmbeddingMetrics =
+    [
+        ("function_gap", e => e.FunctionGap),
+        ("loss_before", e => e.LossBefore),
+        ("loss_after", e => e.LossAfter),
+        ("gradient_before", e => e.GradientNormBefore),
+        ("gradient_after", e => e.GradientNormAfter),
+        ("hessian_positive_before", e => e.HessianBefore?.Positive),
+        ("hessian_zero_before", e => e.HessianBefore?.Zero),
+        ("hessian_negative_before", e => e.HessianBefore?.Negative),
+        ("hessian_positive_after", e => e.HessianAfter?.Positive),
+        ("hessian_zero_after", e => e.HessianAfter?.Zero),
+        ("hessian_negative_after", e => e.HessianAfter?.Negative),
+    ];
+
+    /// <summary>
+    /// The field names after <see cref="EmbeddingPrefix"/> that an expectation can name (embedding.function_gap, …), in
+    /// order: function_gap, loss_before, loss_after, gradient_before, gradient_after, hessian_positive_before,
+    /// hessian_zero_before, hessian_negative_before, hessian_positive_after, hessian_zero_after, hessian_negative_after.
+    /// </summary>
+    public static IReadOnlyList<string> EmbeddingFields { get; } = Array.AsReadOnly(EmbeddingMetrics.Select(m => m.Name).ToArray());
+
     /// <summary>
     /// One result per expectation, in order. `at N` reads the row whose step column is N (the last such row if there are
     /// several); `end` reads the last row that has a value in the column. A missing column, step or value fails the clause.
@@ -41,16 +69,27 @@ public static class ExpectationEvaluator
     /// <paramref name="reduction"/> (the run's reduction.json, see <see cref="Report.ReductionFile.Read"/>; null when the run
     /// has none). A reduction metric exists once, after training: only `at end` can name it.
     /// </summary>
-    public static IReadOnlyList<ExpectationResult> Evaluate(IReadOnlyList<Expectation> expectations, MetricsTable table, ReductionResult? reduction)
+    public static IReadOnlyList<ExpectationResult> Evaluate(IReadOnlyList<Expectation> expectations, MetricsTable table, ReductionResult? reduction) =>
+        Evaluate(expectations, table, reduction, null);
+
+    /// <summary>
+    /// As <see cref="Evaluate(IReadOnlyList{Expectation}, MetricsTable, ReductionResult)"/>, and embedding.&lt;field&gt;
+    /// metrics are read from <paramref name="embedding"/> (the run's embedding.json, see <see cref="Report.EmbeddingFile.Read"/>;
+    /// null when the run has none). An embedding metric exists once, after training: only `at end` can name it.
+    /// </summary>
+    public static IReadOnlyList<ExpectationResult> Evaluate(IReadOnlyList<Expectation> expectations, MetricsTable table, ReductionResult? reduction, EmbeddingResult? embedding)
     {
         ArgumentNullException.ThrowIfNull(expectations);
         ArgumentNullException.ThrowIfNull(table);
-        return expectations.Select(e => Evaluate(e, table, reduction)).ToArray();
+        return expectations.Select(e => Evaluate(e, table, reduction, embedding)).ToArray();
     }
 
     public static ExpectationResult Evaluate(Expectation expectation, MetricsTable table) => Evaluate(expectation, table, null);
 
-    public static ExpectationResult Evaluate(Expectation expectation, MetricsTable table, ReductionResult? reduction)
+    public static ExpectationResult Evaluate(Expectation expectation, MetricsTable table, ReductionResult? reduction) =>
+        Evaluate(expectation, table, reduction, null);
+
+    public static ExpectationResult Evaluate(Expectation expectation, MetricsTable table, ReductionResult? reduction, EmbeddingResult? embedding)
     {
         ArgumentNullException.ThrowIfNull(expectation);
         ArgumentNullException.ThrowIfNull(table);
@@ -60,6 +99,11 @@ public static class ExpectationEvaluator
         if (expectation.Metric.StartsWith(ReductionPrefix, StringComparison.Ordinal))
         {
             return EvaluateReduction(expectation, reduction, subject, wanted);
+        }
+
+        if (expectation.Metric.StartsWith(EmbeddingPrefix, StringComparison.Ordinal))
+        {
+            return EvaluateEmbedding(expectation, embedding, subject, wanted);
         }
 
         var column = table.IndexOf(expectation.Metric);
@@ -138,6 +182,39 @@ public static class ExpectationEvaluator
 
         var passed = Compare(value, expectation.Operator, expectation.Value);
         return new ExpectationResult(expectation, value, passed, $"{subject} = {Format(value)} (layer {reduction.Layer}; {wanted})");
+
+        ExpectationResult Failed(string text) => new(expectation, null, false, text);
+    }
+
+    private static ExpectationResult EvaluateEmbedding(Expectation expectation, EmbeddingResult? embedding, string subject, string wanted)
+    {
+        var name = expectation.Metric[EmbeddingPrefix.Length..];
+        var metric = Array.Find(EmbeddingMetrics, m => m.Name == name);
+        if (metric.Read is null)
+        {
+            var known = string.Join(", ", EmbeddingMetrics.Select(m => EmbeddingPrefix + m.Name));
+            return Failed($"{subject}: no embedding result is called '{expectation.Metric}'; there are {known} ({wanted})");
+        }
+
+        if (expectation.AtStep is not null)
+        {
+            return Failed($"{subject}: the embedding is checked once, after training; only `at end` can name it ({wanted})");
+        }
+
+        if (embedding is null)
+        {
+            return Failed($"{subject}: the run has no embedding result (no embedding.json: the experiment does not embed a layer, or the run stopped before the embedding) ({wanted})");
+        }
+
+        if (metric.Read(embedding) is not { } value)
+        {
+            var why = embedding.HessianSkipped is { } reason ? $": {reason}" : string.Empty;
+            return Failed($"{subject}: the Hessian eigenvalues were not computed{why} ({wanted})");
+        }
+
+        var passed = Compare(value, expectation.Operator, expectation.Value);
+        return new ExpectationResult(expectation, value, passed,
+            $"{subject} = {Format(value)} (layer {embedding.Layer}, neuron {(embedding.Neuron + 1).ToString(CultureInfo.InvariantCulture)}; {wanted})");
 
         ExpectationResult Failed(string text) => new(expectation, null, false, text);
     }

@@ -128,7 +128,7 @@ public sealed class RunFolder : IRunSink, IDisposable
             }
         }
 
-        foreach (var file in new[] { Report.ExpectationsFile.FileName, ModelFile.FileName, Report.ReductionFile.FileName, Report.HtmlReport.FileName, ErrorFileName, ReportErrorFileName })
+        foreach (var file in new[] { Report.ExpectationsFile.FileName, ModelFile.FileName, Report.ReductionFile.FileName, Report.EmbeddingFile.FileName, Report.HtmlReport.FileName, ErrorFileName, ReportErrorFileName })
         {
             File.Delete(Path.Combine(directory, file));
         }
@@ -301,6 +301,9 @@ public sealed class RunFolder : IRunSink, IDisposable
     /// <see cref="Report.ReductionFile"/>).
     /// </summary>
     public void RecordReduction(Runtime.Reduction.ReductionResult result) => Report.ReductionFile.Write(Directory, result);
+
+    /// <summary>Writes embedding.json (atomically replaced; see <see cref="Report.EmbeddingFile"/>).</summary>
+    public void RecordEmbedding(Runtime.Embedding.EmbeddingResult result) => Report.EmbeddingFile.Write(Directory, result);
 
     /// <summary>Closes metrics.csv. A run that never reported its end is recorded as interrupted.</summary>
     public void Dispose()

@@ -17,7 +17,9 @@ internal sealed record ReportInputs(
     string? ModelProblem,
     IReadOnlyDictionary<string, EarlyCondensation> EarlyClusters,
     Runtime.Reduction.ReductionResult? Reduction = null,
-    string? ReductionProblem = null)
+    string? ReductionProblem = null,
+    Runtime.Embedding.EmbeddingResult? Embedding = null,
+    string? EmbeddingProblem = null)
 {
     public string Name => Header?.Name ?? Run.Experiment ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(RunDirectory));
 
@@ -83,8 +85,19 @@ internal sealed record ReportInputs(
             reductionProblem = ex.Message;
         }
 
+        Runtime.Embedding.EmbeddingResult? embedding = null;
+        string? embeddingProblem = null;
+        try
+        {
+            embedding = EmbeddingFile.Read(runDirectory);
+        }
+        catch (InvalidDataException ex)
+        {
+            embeddingProblem = ex.Message;
+        }
+
         var header = source is null ? null : ExperimentHeader.Find(source);
         return new ReportInputs(Path.GetFullPath(runDirectory), RunRecord.Read(runDirectory), source, header, expectations, expectationsProblem, metrics, metricsProblem,
-            model, modelProblem, earlyClusters, reduction, reductionProblem);
+            model, modelProblem, earlyClusters, reduction, reductionProblem, embedding, embeddingProblem);
     }
 }

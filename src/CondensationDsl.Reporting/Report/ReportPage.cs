@@ -11,7 +11,7 @@ internal static class ReportPage
     public static string Render(ReportInputs inputs, string figuresHtml) =>
         RenderBeforeFigures(inputs) + figuresHtml + RenderAfterFigures(inputs);
 
-    /// <summary>Everything above the figures section: head, header, run, expectations, model, reduction, metrics.</summary>
+    /// <summary>Everything above the figures section: head, header, run, expectations, model, reduction, embedding, metrics.</summary>
     public static string RenderBeforeFigures(ReportInputs inputs)
     {
         var html = new StringBuilder(64 * 1024);
@@ -28,6 +28,7 @@ internal static class ReportPage
         ExpectationsSection.Render(html, inputs);
         ModelSection.Render(html, inputs);
         ReductionSection.Render(html, inputs);
+        EmbeddingSection.Render(html, inputs);
         MetricsSection.Render(html, inputs);
         return html.ToString();
     }
@@ -39,7 +40,7 @@ internal static class ReportPage
         SourceSection.Render(html, inputs);
         html.Append("<footer>Built from the run folder's files alone: experiment.cond, run.json, metrics.csv, ")
             .Append(ExpectationsFile.FileName).Append(", ").Append(ModelFile.FileName).Append(", ").Append(ReductionFile.FileName)
-            .Append(" and figures/.</footer>\n</body>\n</html>\n");
+            .Append(", ").Append(EmbeddingFile.FileName).Append(" and figures/.</footer>\n</body>\n</html>\n");
         return html.ToString();
     }
 
@@ -69,6 +70,7 @@ internal static class ReportPage
         html.Append("<nav><a href=\"#run\">Run</a><a href=\"#expectations\">Expectations</a>")
             .Append(inputs.Model is null && inputs.ModelProblem is null ? string.Empty : "<a href=\"#model\">Model</a>")
             .Append(ReductionSection.IsShown(inputs) ? "<a href=\"#reduction\">Reduction</a>" : string.Empty)
+            .Append(EmbeddingSection.IsShown(inputs) ? "<a href=\"#embedding\">Embedding</a>" : string.Empty)
             .Append("<a href=\"#metrics\">Metrics</a>")
             .Append("<a href=\"#figures\">Figures</a><a href=\"#source\">Source</a></nav>\n</header>\n");
     }

@@ -121,6 +121,13 @@ type CheckedLossSpectrum =
       From: float
       To: float }
 
+/// `embed L (neuron: k, split: s, tolerance: t)`: neuron is 1-based here (as written), 0-based in the emitted EmbeddingSpec.
+type CheckedEmbedding =
+    { Layer: string
+      Neuron: Expr
+      Split: Expr
+      Tolerance: Expr }
+
 type CheckedExperiment =
     { Name: string
       Title: string
@@ -142,4 +149,5 @@ type CheckedExperiment =
       Expectations: CheckedExpectation list
       Reduction: CheckedReduction option
       PhaseDiagram: CheckedPhaseDiagram option
-      LossSpectrum: CheckedLossSpectrum option }
+      LossSpectrum: CheckedLossSpectrum option
+      Embedding: CheckedEmbedding option }

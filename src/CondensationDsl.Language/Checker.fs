@@ -1214,6 +1214,51 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                 Some { Layer = layer.Text; Threshold = threshold; Negligible = negligible; Agreement = agreement; FineTune = ft }
             | _ -> None
 
+    // ---- embed
+    let embeds = statements |> List.choose (function Embed(l, args, s) -> Some(l, args, s) | _ -> None)
+    for (_, _, s) in List.skip (min 1 embeds.Length) embeds do
+        ctx.Report DiagnosticCodes.DuplicateBlock s "An experiment embeds once; remove this second embed statement."
+    let embedding =
+        match embeds, model with
+        | [], _ -> None
+        | (layer, args, span) :: _, _ when not reduces.IsEmpty ->
+            ctx.Report DiagnosticCodes.InvalidEmbedding span
+                $"embed checks the trained network, but this experiment also reduces it: put \"embed {layer.Text}\" and \"reduce\" in separate files."
+            None
+        | (layer, args, span) :: _, modelInfo ->
+            let what = $"embed {layer.Text}"
+            let b = bindArguments ctx what span [ param "neuron" false false; param "split" false false; param "tolerance" false false ] args
+            let argOr (n: string) (defaultText: string) = match b.TryFind n with Some a -> a.Value | None -> Number(float defaultText, defaultText, span)
+            let neuron, split, tolerance = argOr "neuron" "1", argOr "split" "0.5", argOr "tolerance" "1e-6"
+            let exists = checkLayerRef layer
+            // The check works on a two-layer net f(x) = Σ a_k σ(w_k·x + b_k): the layer is the first dense layer, with
+            // biases, and the only one before a last dense layer of width 1 without bias; no output scale.
+            let dense = match modelInfo with Some(_, _, layers, _, _, _) -> layers |> List.filter (fun (l: CheckedLayer) -> l.Kind = DenseLayer) | None -> []
+            let reason =
+                match dense with
+                | [ hidden; out ] when hidden.Name = layer.Text ->
+                    if not hidden.Bias then Some $"Layer {layer.Text} has no bias, and the check's two-layer net has one per neuron: remove bias: false"
+                    elif out.Bias then Some $"The output layer {out.Name} has a bias, which the check's two-layer net lacks: write dense {out.Name}(1, bias: false)"
+                    elif (match modelInfo with Some(_, _, _, _, _, Some _) -> true | _ -> false) then Some "The model scales its output (scale …), which the check's net does not"
+                    else None
+                | _ when not exists -> None
+                | _ ->
+                    let modelName = match modelInfo with Some(n, _, _, _, _, _) -> $"model {n}" | None -> "the model"
+                    Some $"embed {layer.Text} needs a two-layer net (input → {layer.Text} → one output), but {modelName} has {dense.Length} dense layers"
+            match reason with
+            | Some r -> ctx.Report DiagnosticCodes.InvalidEmbedding layer.Span $"{r}."
+            | None -> ()
+            let width = dense |> List.tryFind (fun l -> l.Name = layer.Text) |> Option.bind (fun l -> value $"The width of layer {layer.Text}" l.Width)
+            match value $"The neuron of {what}" neuron with
+            | Some k when Math.Floor k <> k || k < 1.0 || (width |> Option.exists (fun w -> k > w)) ->
+                let range = match width with Some w -> $"1..{num w}" | None -> "1..width"
+                ctx.ReportValue DiagnosticCodes.ValueOutOfRange neuron.Span neuron
+                    $"The neuron of {what} is a neuron's number in {range} (1 is the first), {ctx.Got(neuron, k)}."
+            | _ -> ()
+            value $"The split of {what}" split |> ignore
+            tolerance |> inRange DiagnosticCodes.ValueOutOfRange $"The tolerance of {what}" (fun v -> v > 0.0 && v < 1.0) "in (0, 1)"
+            if exists && reason.IsNone then Some { Layer = layer.Text; Neuron = neuron; Split = split; Tolerance = tolerance } else None
+
     // ---- summary
     let summaries = statements |> List.choose (function Summary(call, s) -> Some(call, s) | _ -> None)
     let summaryKinds = [ "phase_diagram"; "loss_spectrum" ]
@@ -1327,9 +1372,15 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
     let reductionMeasures =
         [ "reduced_width", "width_after"; "reduced_loss", "loss_reduced"; "reduced_agreement", "agreement_reduced"
           "finetuned_loss", "loss_finetuned"; "finetuned_agreement", "agreement_finetuned" ]
+    /// Expect measures read from the embedding check, with their metric names (embedding.<field>).
+    let embeddingMeasures =
+        [ "embedded_gap", "function_gap"; "embedded_loss", "loss_after"; "trained_gradient", "gradient_before"
+          "embedded_gradient", "gradient_after"; "hessian_positive", "hessian_positive_before"; "hessian_zero", "hessian_zero_before"
+          "hessian_negative", "hessian_negative_before"; "embedded_hessian_positive", "hessian_positive_after"
+          "embedded_hessian_zero", "hessian_zero_after"; "embedded_hessian_negative", "hessian_negative_after" ]
     let expectMeasures =
         [ "loss"; "clusters"; "effective_width"; "condensed_width"; "negligible"; "static"; "lines"; "largest_cluster"; "reldis"; "slope" ]
-        @ List.map fst reductionMeasures
+        @ List.map fst reductionMeasures @ List.map fst embeddingMeasures
     for st in statements do
         match st with
         | Expect(measure, layer, step, op, v, conditions, span) ->
@@ -1372,7 +1423,11 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                     seenTests <- seenTests.Add c.Name.Text
                 let tests = conditions |> List.map conditionTest
                 let conditionResult = if tests |> List.forall Option.isSome then Some(List.choose id tests) else None
-                let reductionField = reductionMeasures |> List.tryFind (fun (name, _) -> name = k) |> Option.map snd
+                /// A result of the reduction or of the embedding check: its metric, and whether it is the embedding's.
+                let postField =
+                    match reductionMeasures |> List.tryFind (fun (name, _) -> name = k) with
+                    | Some(_, f) -> Some($"reduction.{f}", false)
+                    | None -> embeddingMeasures |> List.tryFind (fun (name, _) -> name = k) |> Option.map (fun (_, f) -> $"embedding.{f}", true)
                 if k = "slope" then
                     // S_w of the phase diagram: one value per (γ, γ′) group, known once the whole sweep has run.
                     match phaseDiagram, layer with
@@ -1397,11 +1452,16 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                               Line = span.Line; Conditions = cond }
                     | _ -> ()
                 else
-                    match reductionField, layer with
-                    | Some field, Some l when layerOk ->
-                        // Reduction results exist once, after training: only `at end`, and only for the reduced layer.
-                        let reduced = reduces |> List.exists (fun (r, _, _) -> r.Text = l.Text)
-                        if not reduced then
+                    match postField, layer with
+                    | Some(metric, isEmbedding), Some l when layerOk ->
+                        // Reduction and embedding results exist once, after training: only `at end`, only for their layer.
+                        let reduced =
+                            if isEmbedding then embeds |> List.exists (fun (e, _, _) -> e.Text = l.Text)
+                            else reduces |> List.exists (fun (r, _, _) -> r.Text = l.Text)
+                        if not reduced && isEmbedding then
+                            ctx.Report DiagnosticCodes.ExpectationNotObserved measure.Span
+                                $"{k} is a result of the embedding check, but nothing embeds in layer {l.Text}: add \"embed {l.Text} (neuron: 1, split: 0.5)\" after the train block."
+                        elif not reduced then
                             ctx.Report DiagnosticCodes.ExpectationNotObserved measure.Span
                                 $"{k} is a result of width reduction, but nothing reduces layer {l.Text}: add \"reduce {l.Text} (threshold: 0.9)\" after the train block."
                         elif k.StartsWith "finetuned" && fineTunes.IsEmpty then
@@ -1410,13 +1470,14 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                         match step with
                         | AtStep e ->
                             ctx.Report DiagnosticCodes.ExpectationStepNotObserved e.Span
-                                $"{k} is measured once, after the reduction: write expect {k}({l.Text}) at end …"
+                                (let after = if isEmbedding then "the embedding check" else "the reduction"
+                                 $"{k} is measured once, after {after}: write expect {k}({l.Text}) at end …")
                         | AtEnd _ -> ()
                         let target = constant "The expected value" v
                         match target, conditionResult, step with
                         | Some tv, Some cond, AtEnd _ when reduced ->
                             expectations.Add
-                                { Metric = $"reduction.{field}"; AtStep = None; Operator = compareName op; Value = tv; SourceText = text
+                                { Metric = metric; AtStep = None; Operator = compareName op; Value = tv; SourceText = text
                                   Line = span.Line; Conditions = cond }
                         | _ -> ()
                     | Some _, _ -> ()
@@ -1486,7 +1547,7 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                 { Name = name; Title = title; Lets = List.ofSeq lets
                   SeedDeclared = lets |> Seq.exists (fun l -> l.Name = "seed")
                   Data = d; ModelName = mname; Input = input; Layers = layers; ModelInitStd = init; Antisymmetric = antisymmetric
-                  OutputScale = outputScale; PhaseDiagram = phaseDiagram; LossSpectrum = lossSpectrum
+                  OutputScale = outputScale; PhaseDiagram = phaseDiagram; LossSpectrum = lossSpectrum; Embedding = embedding
                   Training = t
                   Observations = List.ofSeq observations; Sweep = List.ofSeq sweep; Expectations = List.ofSeq expectations
                   Reduction = reduction }

@@ -138,6 +138,8 @@ module DiagnosticCodes =
     let SweepTupleMismatch = "COND0510"
     [<Literal>]
     let InvalidSummary = "COND0511"
+    [<Literal>]
+    let InvalidEmbedding = "COND0512"
 
     [<Literal>]
     let FileNotFound = "COND0901"
@@ -220,6 +222,7 @@ module DiagnosticCodes =
            e InvalidReduction "Width reduction cannot apply"
            e SweepTupleMismatch "Sweep tuple does not match its names"
            e InvalidSummary "Summary cannot be computed"
+           e InvalidEmbedding "Embedding check cannot apply"
            e FileNotFound "File not found"
            e FileUnreadable "File unreadable"
            e UnknownParameter "Unknown parameter"

@@ -27,7 +27,7 @@ let private csharpKeywords =
 /// Names the emitted Run method uses for itself. A let with one of these names gets a trailing "_" (and so does any
 /// let already ending in "_"), which keeps the renaming one-to-one.
 let private ownNames =
-    set [ "ctx"; "data"; "model"; "training"; "observations"; "fineTuning"; "reduction"; "fanIn"; "x"; "Fn"; "Math"; "Trainer"; "RunContext"
+    set [ "ctx"; "data"; "model"; "training"; "observations"; "fineTuning"; "reduction"; "embedding"; "fanIn"; "x"; "Fn"; "Math"; "Trainer"; "RunContext"
           "Activation" ]
 
 /// The C# local of a let. Input names are [A-Za-z][A-Za-z0-9_]* (the grammar guarantees it; checked again here).
@@ -306,9 +306,14 @@ let emit (sourceFile: string) (sourceText: string) (exp: CheckedExperiment) : st
         line "            }),"
     line "        };"
     line ""
-    match exp.Reduction with
-    | None -> line "        Trainer.Run(ctx, model, data, training, observations);"
-    | Some r ->
+    match exp.Reduction, exp.Embedding with
+    | None, Some e ->
+        line "        // The neuron is 1-based in the experiment, 0-based here."
+        line $"""        var embedding = new EmbeddingSpec({csString e.Layer}, {count e.Neuron "neuron of embed"} - 1, {code e.Split}, {code e.Tolerance});"""
+        line ""
+        line "        Trainer.Run(ctx, model, data, training, observations, embedding);"
+    | None, None -> line "        Trainer.Run(ctx, model, data, training, observations);"
+    | Some r, _ ->
         let fineTune =
             match r.FineTune with
             | Some t ->

@@ -169,7 +169,7 @@ let private statementEnd (closing: string) : P<unit> =
 let private block (item: P<'a>) : P<'a list> =
     symbolNl "{" >>. many (item .>> statementEnd "}") .>> symbol "}"
 
-let private topLevelKeywords = [ "experiment"; "let"; "data"; "model"; "train"; "observe"; "sweep"; "expect"; "reduce"; "summary" ]
+let private topLevelKeywords = [ "experiment"; "let"; "data"; "model"; "train"; "observe"; "sweep"; "expect"; "reduce"; "summary"; "embed" ]
 
 /// A keyword dispatch: reads the leading word and hands it to `rule`, or reports it as unknown with a suggestion.
 let private dispatch (what: string) (code: string) (known: string list) (rule: Ident -> P<'a> option) : P<'a> =
@@ -317,13 +317,17 @@ let private reduceRest (kw: Ident) =
     identifier .>>. opt arguments >>= fun (layer, args) -> spanFrom kw.Span |>> fun s -> Reduce(layer, defaultArg args [], s)
 
 
+/// embed_stmt = "embed" identifier [ arguments ]
+let private embedRest (kw: Ident) =
+    identifier .>>. opt arguments >>= fun (layer, args) -> spanFrom kw.Span |>> fun s -> Embed(layer, defaultArg args [], s)
+
 /// summary_stmt = "summary" call_value
 let private summaryRest (kw: Ident) =
     callValue "a summary such as phase_diagram(gamma, gamma_prime, width: m, layer: hidden)"
     >>= fun call -> spanFrom kw.Span |>> fun s -> Summary(call, s)
 
 /// statement = experiment_stmt | let_stmt | data_stmt | model_stmt | train_stmt | observe_stmt | sweep_stmt | expect_stmt
-///           | reduce_stmt | summary_stmt
+///           | reduce_stmt | summary_stmt | embed_stmt
 let private statement: P<Statement> =
     dispatch "statement" DiagnosticCodes.UnknownStatement topLevelKeywords (fun w ->
         match w.Text with
@@ -337,8 +341,9 @@ let private statement: P<Statement> =
         | "expect" -> Some(expectRest w)
         | "reduce" -> Some(reduceRest w)
         | "summary" -> Some(summaryRest w)
+        | "embed" -> Some(embedRest w)
         | _ -> None)
-    <?> "a statement (experiment, let, data, model, train, observe, sweep, expect, reduce or summary)"
+    <?> "a statement (experiment, let, data, model, train, observe, sweep, expect, reduce, summary or embed)"
 
 /// file = { statement statement_end } EOF
 let private file: P<Document> =

@@ -125,5 +125,7 @@ type Statement =
     | Reduce of layer: Ident * args: Arg list * span: Span
     /// `summary phase_diagram(gamma, gamma_prime, width: m, layer: hidden)`: a result of the whole sweep.
     | Summary of call: Expr * span: Span
+    /// `embed L (neuron: k, split: s, tolerance: t)`: after training, split a neuron and check the embedding principle.
+    | Embed of layer: Ident * args: Arg list * span: Span
 
 type Document = { Statements: Statement list }

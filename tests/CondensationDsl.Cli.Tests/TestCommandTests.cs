@@ -12,7 +12,8 @@ public sealed class TestCommandTests(CondSandbox sandbox) : IClassFixture<CondSa
     {
         var examples = Directory.GetFiles(Path.Combine(CondSandbox.RepositoryRoot, "examples"), "*.cond").Order().ToArray();
         var output = sandbox.NewPath("examples");
-        var result = sandbox.Run(["test", .. examples, "--device", "cpu", "-o", output]);
+        // Two jobs: the sweeps (figures 5 and 7: 284 runs) are most of it; 2-core CI machines finish in about 2 minutes.
+        var result = sandbox.Run(TimeSpan.FromMinutes(10), ["test", .. examples, "--device", "cpu", "-o", output, "--jobs", "2"]);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Matches(new Regex(@"^\d+ passed, 0 failed\s*$", RegexOptions.Multiline), result.StdOut);

@@ -116,7 +116,7 @@ public class LanguageTests
     [Fact]
     public void CodeTableIsUniqueAndComplete()
     {
-        var codes = DiagnosticCodes.All.Select(d => d.Code).ToList();
+        var codes = DiagnosticCodes.All.Select(d => d!.Code).ToList();
         Assert.Equal(codes.Count, codes.Distinct().Count());
         Assert.All(codes, c => Assert.Matches("^COND[0-9]{4}$", c));
         var constants = typeof(DiagnosticCodes).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).ToList();

@@ -30,6 +30,10 @@ internal sealed class MemorySink : IRunSink
 
     public List<DivergenceRetry> Retries { get; } = [];
 
+    public List<Embedding.EmbeddingResult> Embeddings { get; } = [];
+
+    public void RecordEmbedding(Embedding.EmbeddingResult result) => Embeddings.Add(result);
+
     /// <summary>As the run folder does: the failed attempt's rows and arrays go, the retry is recorded.</summary>
     public void RestartAfterDivergence(DivergenceRetry retry)
     {

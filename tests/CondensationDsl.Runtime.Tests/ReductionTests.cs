@@ -182,7 +182,7 @@ public class ReductionTests
         Assert.Equal(20, result.FineTuneSteps);
         Assert.Equal([result.WidthAfter, 8], sink.Arrays["reduced.hidden.weight"].Shape);
         Assert.Equal([8, 1], sink.Arrays["reduced.first.weight"].Shape);
-        Assert.False(sink.Arrays.Keys.Any(name => name.Contains("drop", StringComparison.Ordinal)));
+        Assert.DoesNotContain(sink.Arrays.Keys, name => name.Contains("drop", StringComparison.Ordinal));
     }
 
     [Theory]

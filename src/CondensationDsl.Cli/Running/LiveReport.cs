@@ -112,6 +112,8 @@ internal sealed class LiveReport : IDisposable
 
         public void RecordReduction(Runtime.Reduction.ReductionResult result) => folder.RecordReduction(result);
 
+        public void RecordEmbedding(Runtime.Embedding.EmbeddingResult result) => folder.RecordEmbedding(result);
+
         public void RestartAfterDivergence(DivergenceRetry retry)
         {
             folder.RestartAfterDivergence(retry);

@@ -12,7 +12,7 @@ namespace CondensationDsl.Cli.Running;
 public static class RunReport
 {
     /// <summary>
-    /// Evaluates <paramref name="expectations"/> against the folder's metrics.csv (and reduction.json for the reduction's
+    /// Evaluates <paramref name="expectations"/> against the folder's metrics.csv (and reduction.json, embedding.json for the post-training
     /// results) and saves the results; empty when there are none to check.
     /// </summary>
     public static IReadOnlyList<ExpectationResult> EvaluateExpectations(string runDirectory, IReadOnlyList<Expectation> expectations)
@@ -23,7 +23,7 @@ public static class RunReport
             return [];
         }
 
-        var results = ExpectationEvaluator.Evaluate(expectations, MetricsTable.Read(metrics), ReductionFile.Read(runDirectory));
+        var results = ExpectationEvaluator.Evaluate(expectations, MetricsTable.Read(metrics), ReductionFile.Read(runDirectory), EmbeddingFile.Read(runDirectory));
         ExpectationsFile.Write(runDirectory, results);
         return results;
     }

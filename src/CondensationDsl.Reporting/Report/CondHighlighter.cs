@@ -14,7 +14,7 @@ public static class CondHighlighter
     {
         "experiment", "let", "data", "target", "model", "input", "init", "train", "loss", "optimizer", "epochs", "steps",
         "until", "observe", "every", "at", "sweep", "in", "expect", "end", "where", "reduce", "outputs", "on", "weights",
-        "divergence", "halve", "lr", "retry", "scale", "summary",
+        "divergence", "halve", "lr", "retry", "scale", "summary", "embed",
     };
 
     /// <summary>Built-in names from the grammar's comments and the README: layer kinds, functions, activations, calls, measures, constants.</summary>
@@ -25,6 +25,8 @@ public static class CondHighlighter
         "grid", "uniform", "normal", "mse", "gd", "sgd", "adam",
         "features", "cosine", "clusters", "reldis", "effective_width", "condensed_width", "negligible", "static", "lines", "largest_cluster",
         "reduced_width", "reduced_loss", "reduced_agreement", "finetuned_loss", "finetuned_agreement", "slope", "phase_diagram", "loss_spectrum",
+        "embedded_gap", "embedded_loss", "trained_gradient", "embedded_gradient", "hessian_positive", "hessian_zero", "hessian_negative",
+        "embedded_hessian_positive", "embedded_hessian_zero", "embedded_hessian_negative",
         "pi", "true", "false", "fan_in",
     };
 

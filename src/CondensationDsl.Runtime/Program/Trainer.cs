@@ -66,6 +66,26 @@ public static class Trainer
 
     /// <summary>
     /// Trains and observes exactly as <see cref="Run(RunContext, ModelSpec, DataSpec, TrainingSpec, IReadOnlyList{ObservationSpec})"/>,
+    /// then checks the embedding principle on the trained network (`embed`; see <see cref="Embedding.EmbeddingResult"/>) and
+    /// records it through <see cref="IRunSink.RecordEmbedding"/>. The check is validated before training; a run stopped during
+    /// training does not check.
+    /// </summary>
+    public static void Run(RunContext context, ModelSpec model, DataSpec data, TrainingSpec training, IReadOnlyList<ObservationSpec> observations, EmbeddingSpec embedding)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(training);
+        ArgumentNullException.ThrowIfNull(observations);
+        ArgumentNullException.ThrowIfNull(embedding);
+        Embedding.EmbeddingRun.Validate(model, embedding);
+        using var session = Train(context, model, data, training, observations);
+        context.Cancellation.ThrowIfCancellationRequested();
+        context.Sink.RecordEmbedding(Embedding.EmbeddingRun.Execute(session.Model, session.Dataset, embedding));
+    }
+
+    /// <summary>
+    /// Trains and observes exactly as <see cref="Run(RunContext, ModelSpec, DataSpec, TrainingSpec, IReadOnlyList{ObservationSpec})"/>,
     /// then reduces the width of layer <see cref="ReductionSpec.Layer"/> of the trained model (SCIENCE.md §3 row 7.3) on the
     /// same device, measures loss and prediction agreement before and after, optionally fine-tunes the reduced network, and
     /// records it all through <see cref="IRunSink.RecordReduction"/> and arrays reduced.* / finetuned.* /

@@ -1,24 +1,10 @@
-using System.Diagnostics;
 using CondensationDsl.Cli.Hosting;
 using CondensationDsl.Cli.Output;
-using CondensationDsl.Kernels;
 using CondensationDsl.Reporting;
-using CondensationDsl.Reporting.Figures;
 using CondensationDsl.Runtime.Devices;
 using CondensationDsl.Runtime.Program;
 
 namespace CondensationDsl.Cli.Running;
-
-/// <summary>How one cell ended, where its files are, its `expect` results and its report (null with --no-report).</summary>
-public sealed record CellOutcome(SweepCell Cell, string Directory, RunStatus Status, string? Message)
-{
-    public IReadOnlyList<ExpectationResult> Expectations { get; init; } = [];
-
-    public string? ReportPath { get; init; }
-
-    /// <summary>The parameters as the run resolved them (defaults included); empty when the run did not complete.</summary>
-    public IReadOnlyDictionary<string, double> Parameters { get; init; } = new Dictionary<string, double>();
-}
 
 /// <summary>
 /// Runs the cells of a prepared experiment, each into its own run folder, recording the status whatever happens:
@@ -33,8 +19,8 @@ public sealed class CellRunner(PreparedExperiment experiment, IReadOnlyList<IDev
     {
     }
 
-    /// <summary>1 until the first cell starts: only its start-up counts from process start.</summary>
-    private int firstCell = 1;
+    private readonly CellExecution execution = new(experiment, cancellation);
+    private readonly CellResults results = new(experiment, report, cancellation);
 
     /// <summary>Serializes the one-line-per-cell output of parallel jobs.</summary>
     private readonly Lock console = new();
@@ -85,7 +71,7 @@ public sealed class CellRunner(PreparedExperiment experiment, IReadOnlyList<IDev
 
         // A single run without -o always gets a new folder: there is nothing to resume.
         var outcomes = Resume && (sweepRoot is not null || output is not null)
-            ? ResumePlan.Inspect(experiment, targets, sweepRoot ?? output!).Select(kept => kept is null ? null : Reuse(kept)).ToArray()
+            ? ResumePlan.Inspect(experiment, targets, sweepRoot ?? output!).Select(kept => kept is null ? null : results.Reuse(kept)).ToArray()
             : new CellOutcome?[targets.Length];
         var pending = Enumerable.Range(0, targets.Length).Where(i => outcomes[i] is null).ToArray();
         ReportKept(outcomes.Length - pending.Length, outcomes.Length);
@@ -119,8 +105,8 @@ public sealed class CellRunner(PreparedExperiment experiment, IReadOnlyList<IDev
             using var folder = OutputFiles.Write(target, () => sweepRoot is not null || output is not null
                 ? RunFolder.At(target, experiment.Name)
                 : RunFolder.Create(experiment.Name, runsRoot));
-            var (ran, figures) = Run(experiment.Cells[i], folder, devices[0], quiet);
-            outcomes[i] = Finish(ran, figures);
+            var (ran, figures) = execution.Run(experiment.Cells[i], folder, devices[0], quiet, liveReport);
+            outcomes[i] = results.Finish(ran, figures, liveReport);
             if (outcomes[i]!.Status == RunStatus.Interrupted)
             {
                 break; // Ctrl-C stops the sweep, not just the cell.
@@ -145,8 +131,8 @@ public sealed class CellRunner(PreparedExperiment experiment, IReadOnlyList<IDev
                 {
                     using var folder = OutputFiles.Write(targets[i], () => RunFolder.At(targets[i], experiment.Name));
                     // No live bar: several bars redrawn by several threads would garble each other; a line per finished cell instead.
-                    var (ran, figures) = Run(experiment.Cells[i], folder, device, quiet: true);
-                    var outcome = Finish(ran, figures);
+                    var (ran, figures) = execution.Run(experiment.Cells[i], folder, device, quiet: true, liveReport: null);
+                    var outcome = results.Finish(ran, figures, liveReport: null);
                     outcomes[i] = outcome;
                     AnnounceFinished(outcome, pending.Length);
                 }
@@ -187,73 +173,6 @@ public sealed class CellRunner(PreparedExperiment experiment, IReadOnlyList<IDev
         }
     }
 
-    /// <summary>
-    /// Expectations and report for every cell that recorded anything: a diverged or interrupted run's report shows how
-    /// far it got. Runs after the run folder is closed, so metrics.csv is complete.
-    /// </summary>
-    private CellOutcome Finish(CellOutcome outcome, LiveFigures? live)
-    {
-        if (report)
-        {
-            // Usually long done (training outlasts it); waiting keeps the two from competing for the cores, and its
-            // temporary folder from outliving the process.
-            liveReport?.WarmedUp.Wait(cancellation.IsCancellationRequested ? TimeSpan.Zero : Timeout.InfiniteTimeSpan);
-        }
-
-        // The figures need only the closed folder, so they are drawn while the expectations are checked (the page, which
-        // shows both, comes after).
-        var figures = report ? Task.Run(() => RunReport.DrawFigures(outcome.Directory, live)) : null;
-
-        IReadOnlyList<ExpectationResult> results = [];
-        try
-        {
-            // A run that did not reach its end has no "end" to check; `cond test` counts the run itself as failed.
-            results = CheckExpectations(outcome);
-        }
-        finally
-        {
-            // Whatever happens here, no figure is still being drawn once Finish returns (its failure is the report's).
-            ((IAsyncResult?)figures)?.AsyncWaitHandle.WaitOne();
-        }
-
-        return outcome with { Expectations = results, ReportPath = figures is null ? null : TryWriteReport(outcome.Directory, figures) };
-    }
-
-    private IReadOnlyList<ExpectationResult> CheckExpectations(CellOutcome outcome) =>
-        outcome.Status == RunStatus.Completed
-            // `expect … where name in [...]` is about the cells with those values only; a summary's (the phase diagram's
-            // slope) about the whole sweep, checked once it has run.
-            ? RunReport.EvaluateExpectations(
-                outcome.Directory, experiment.Loaded.Program.Info.Expectations.Where(e => !e.IsSweepLevel && e.AppliesTo(outcome.Parameters)).ToArray())
-            : [];
-
-    /// <summary>
-    /// A cell kept by --resume: its expectations are checked again (cheap, from its metrics.csv, and the same source), and
-    /// its report is drawn only when it has none (it ran with --no-report), so resuming costs no redrawing.
-    /// </summary>
-    private CellOutcome Reuse(CellOutcome kept)
-    {
-        var page = Path.Combine(kept.Directory, Reporting.Report.HtmlReport.FileName);
-        var reportPath = !report ? null
-            : File.Exists(page) ? page
-            : TryWriteReport(kept.Directory, Task.Run(() => RunReport.DrawFigures(kept.Directory)));
-        return kept with { Expectations = CheckExpectations(kept), ReportPath = reportPath };
-    }
-
-    /// <summary>A report that cannot be drawn must not cost the run: its files and status are already on disk.</summary>
-    private static string? TryWriteReport(string directory, Task<IReadOnlyList<FigureFile>> figures)
-    {
-        try
-        {
-            return RunReport.WritePage(directory, figures.GetAwaiter().GetResult());
-        }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
-        {
-            File.WriteAllText(Path.Combine(directory, RunFolder.ReportErrorFileName), exception.ToString());
-            Terminal.Error($"the report could not be written ({exception.GetType().Name}: {exception.Message}); details in report-error.txt. The run's results are complete.");
-            return null;
-        }
-    }
 
     private string NewSweepFolder(string runsRoot)
     {
@@ -264,111 +183,4 @@ public sealed class CellRunner(PreparedExperiment experiment, IReadOnlyList<IDev
         return path;
     }
 
-    /// <summary>Runs one cell into <paramref name="folder"/> on <paramref name="device"/>; returns how it ended and its live figures (if any).</summary>
-    private (CellOutcome Outcome, LiveFigures? Figures) Run(SweepCell cell, RunFolder folder, IDevice device, bool quiet)
-    {
-        LiveFigures? cellFigures = null;
-        folder.WriteSource(experiment.Source.Text);
-        folder.WriteEmitted(experiment.EmittedSource);
-        // The first cell's start-up counts from process start; a later cell's from its own start.
-        var startupOrigin = Interlocked.Exchange(ref firstCell, 0) == 1 ? ProcessStartTime() : DateTime.Now;
-        folder.Start(new RunInfo(ExperimentCompiler.ToolVersion, device.Name, null, cell.Overrides)
-        {
-            IlgpuVersion = device is IlgpuDevice ? typeof(ILGPU.Context).Assembly.GetName().Version?.ToString() : null,
-            ParameterWords = WordsOf(cell.Overrides),
-        });
-
-        var title = experiment.Name + (cell.Label.Length > 0 ? " " + cell.Label : string.Empty);
-        var context = default(RunContext);
-        try
-        {
-            ProgressDisplay.Run(title, quiet, progress =>
-            {
-                // With a report, the run's arrays and rows also reach the live figures, drawn while training goes on.
-                IRunSink sink = folder;
-                if (liveReport is not null)
-                {
-                    (sink, cellFigures) = liveReport.Attach(folder);
-                }
-
-                context = new RunContext(device, cell.Overrides, sink, new FolderProgress(folder, progress, startupOrigin), cancellation);
-                experiment.Loaded.Program.Run(context);
-            });
-            Record(folder, context);
-            folder.Complete();
-            return (new CellOutcome(cell, folder.Directory, RunStatus.Completed, null) { Parameters = context!.ResolvedParameters }, cellFigures);
-        }
-        catch (TrainingNotConvergedException unconverged)
-        {
-            return (Stop(cell, folder, context, RunStatus.Unconverged, unconverged.Message), cellFigures);
-        }
-        catch (TrainingDivergedException diverged)
-        {
-            folder.UpdateProgress(diverged.Step); // Progress reports are throttled; the step count should say where it stopped.
-            return (Stop(cell, folder, context, RunStatus.Diverged, diverged.Message), cellFigures);
-        }
-        catch (OperationCanceledException)
-        {
-            return (Stop(cell, folder, context, RunStatus.Interrupted, "Interrupted (Ctrl-C or SIGTERM); every observation recorded before it is kept."), cellFigures);
-        }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
-        {
-            // Not the experiment's fault: keep the whole trace for a bug report, show the user one line.
-            File.WriteAllText(Path.Combine(folder.Directory, RunFolder.ErrorFileName), exception.ToString());
-            return (Stop(cell, folder, context, RunStatus.Failed, $"{exception.GetType().Name}: {exception.Message} (details in error.txt)"), cellFigures);
-        }
-    }
-
-    private CellOutcome Stop(SweepCell cell, RunFolder folder, RunContext? context, RunStatus status, string message)
-    {
-        Record(folder, context);
-        folder.Fail(status, message);
-        // At once, naming the cell: in a long sweep the user should not wait for the end to learn that a cell failed.
-        var cellName = cell.Label.Length > 0 ? $" (cell {cell.Label})" : string.Empty;
-        Terminal.Error($"{status.ToString().ToLowerInvariant()}{cellName}: {message}");
-        return new CellOutcome(cell, folder.Directory, status, message);
-    }
-
-    /// <summary>The words of the choice parameters among <paramref name="values"/> (run.json writes them, not their indices).</summary>
-    private Dictionary<string, string> WordsOf(IReadOnlyDictionary<string, double> values) =>
-        experiment.Loaded.Program.Info.Parameters
-            .Where(parameter => parameter.Type == ParameterType.Choice && values.ContainsKey(parameter.Name))
-            .ToDictionary(parameter => parameter.Name, parameter => parameter.Format(values[parameter.Name]), StringComparer.Ordinal);
-
-    /// <summary>The parameters as the program resolved them (defaults included) and the seed it used.</summary>
-    private void Record(RunFolder folder, RunContext? context)
-    {
-        if (context is not null)
-        {
-            folder.SetParameters(context.ResolvedParameters, WordsOf(context.ResolvedParameters));
-            folder.SetSeed(context.Seed);
-        }
-    }
-
-    private static DateTime ProcessStartTime()
-    {
-        using var process = Process.GetCurrentProcess();
-        return process.StartTime;
-    }
-
-    /// <summary>
-    /// Feeds progress to the display and to run.json's step count; the first report (the training loop's, after its first
-    /// step) also fixes the run's start-up time.
-    /// </summary>
-    private sealed class FolderProgress(RunFolder folder, IProgress<TrainingProgress>? display, DateTime startupOrigin) : IProgress<TrainingProgress>
-    {
-        private bool first = true;
-
-        public void Report(TrainingProgress value)
-        {
-            if (first)
-            {
-                first = false;
-                folder.SetStartupSeconds((DateTime.Now - startupOrigin).TotalSeconds);
-            }
-
-            folder.UpdateProgress(value.Step);
-            display?.Report(value);
-        }
-    }
 }

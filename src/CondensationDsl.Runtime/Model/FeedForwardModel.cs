@@ -14,6 +14,7 @@ public sealed class FeedForwardModel : IDisposable
 {
     private readonly IDevice device;
     private readonly DenseLayer[] layers;
+    private readonly ConvLayer[] convolutions;
     private readonly DropoutLayer[] dropouts;
     private readonly Stage[] stages;
     private readonly DeviceBuffer?[] outputGradients;
@@ -34,9 +35,10 @@ public sealed class FeedForwardModel : IDisposable
         this.stages = stages;
         layers = [.. stages.Where(s => s.Dense is not null).Select(s => s.Dense!)];
         dropouts = [.. stages.Where(s => s.Dropout is not null).Select(s => s.Dropout!)];
-        firstDense = Array.FindIndex(stages, s => s.Dense is not null);
-        // dL/d(output of stage s) is written by stage s+1's backward pass when some dense layer lies at or below s (else
-        // nothing upstream needs it); the last one is the loss gradient, owned by the caller.
+        convolutions = [.. stages.Where(s => s.Conv is not null).Select(s => s.Conv!)];
+        firstDense = Array.FindIndex(stages, s => s.HasParameters);
+        // dL/d(output of stage s) is written by stage s+1's backward pass when some layer with parameters lies at or below
+        // s (else nothing upstream needs it); the last one is the loss gradient, owned by the caller.
         outputGradients = new DeviceBuffer?[stages.Length];
         for (var s = Math.Max(firstDense, 0); s + 1 < stages.Length; s++)
         {
@@ -56,13 +58,25 @@ public sealed class FeedForwardModel : IDisposable
             scaledGradient = device.Allocate(outputs);
         }
 
+        // In forward order, so a model without convolutions lists exactly its dense layers' parameters, as before.
         var parameters = new List<Parameter>();
-        foreach (var layer in layers)
+        foreach (var stage in stages)
         {
-            parameters.Add(new Parameter(layer.Name + ".weight", layer.Weight, layer.WeightGradient, layer.Outputs * layer.Inputs));
-            if (layer.Bias is not null)
+            if (stage.Dense is { } layer)
             {
-                parameters.Add(new Parameter(layer.Name + ".bias", layer.Bias, layer.BiasGradient!, layer.Outputs));
+                parameters.Add(new Parameter(layer.Name + ".weight", layer.Weight, layer.WeightGradient, layer.Outputs * layer.Inputs));
+                if (layer.Bias is not null)
+                {
+                    parameters.Add(new Parameter(layer.Name + ".bias", layer.Bias, layer.BiasGradient!, layer.Outputs));
+                }
+            }
+            else if (stage.Conv is { } conv)
+            {
+                parameters.Add(new Parameter(conv.Name + ".weight", conv.Weight, conv.WeightGradient, conv.Shape.WeightLength));
+                if (conv.Bias is not null)
+                {
+                    parameters.Add(new Parameter(conv.Name + ".bias", conv.Bias, conv.BiasGradient!, conv.Spec.Width));
+                }
             }
         }
 
@@ -94,6 +108,16 @@ public sealed class FeedForwardModel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(spec);
         var stages = AllocateStages(device, spec, seed, capacity);
+        foreach (var conv in stages.Where(s => s.Conv is not null).Select(s => s.Conv!))
+        {
+            var std = (conv.Spec.InitStd ?? spec.DefaultInitStd)(conv.FanIn);
+            Initialize(device, conv.Weight, conv.Shape.WeightLength, std, new RandomStream(seed, $"init/{spec.Name}/{conv.Name}/weight"));
+            if (conv.Bias is not null)
+            {
+                Initialize(device, conv.Bias, conv.Spec.Width, std, new RandomStream(seed, $"init/{spec.Name}/{conv.Name}/bias"));
+            }
+        }
+
         foreach (var layer in stages.Where(s => s.Dense is not null).Select(s => s.Dense!))
         {
             var std = (layer.Spec.InitStd ?? spec.DefaultInitStd)(layer.Inputs);
@@ -190,9 +214,9 @@ public sealed class FeedForwardModel : IDisposable
     public DeviceBuffer Forward(DeviceBuffer x, int rows)
     {
         var current = x;
-        foreach (var layer in layers)
+        foreach (var stage in stages)
         {
-            current = layer.Forward(current, rows);
+            current = stage.Dense?.Forward(current, rows) ?? stage.Conv?.Forward(current, rows) ?? current; // dropout: off
         }
 
         trainingPassReady = false;
@@ -213,7 +237,7 @@ public sealed class FeedForwardModel : IDisposable
         var current = x;
         foreach (var stage in stages)
         {
-            current = stage.Dense is { } dense ? dense.Forward(current, rows) : stage.Dropout!.Forward(current, rows, step);
+            current = stage.Dense?.Forward(current, rows) ?? stage.Conv?.Forward(current, rows) ?? stage.Dropout!.Forward(current, rows, step);
         }
 
         trainingPassReady = true;
@@ -248,11 +272,15 @@ public sealed class FeedForwardModel : IDisposable
 
         for (; s >= 0; s--)
         {
-            // Below the first dense layer nothing has parameters: no input gradient is needed.
+            // Below the first layer with parameters nothing needs an input gradient.
             var dx = s > firstDense ? outputGradients[s - 1] : null;
             if (stages[s].Dense is { } dense)
             {
                 dense.Backward(Input(s, x), upstream, dx, rows);
+            }
+            else if (stages[s].Conv is { } conv)
+            {
+                conv.Backward(Input(s, x), upstream, dx, rows);
             }
             else if (dx is not null)
             {
@@ -311,6 +339,11 @@ public sealed class FeedForwardModel : IDisposable
             dropout.Dispose();
         }
 
+        foreach (var conv in convolutions)
+        {
+            conv.Dispose();
+        }
+
         foreach (var buffer in outputGradients)
         {
             buffer?.Dispose();
@@ -355,20 +388,32 @@ public sealed class FeedForwardModel : IDisposable
         var stages = new List<Stage>();
         try
         {
-            var inputs = spec.InputSize;
+            // What each layer receives: an image after a convolution (or at the input, when declared one), else a vector.
+            var shape = spec.InputShape ?? new ImageShape(1, 1, spec.InputSize);
+            if (shape.Length != spec.InputSize)
+            {
+                throw new ArgumentException($"Model '{spec.Name}' declares {spec.InputSize} inputs but an input image of {shape.Length}.", nameof(spec));
+            }
+
             foreach (var layerSpec in spec.Layers)
             {
+                var inputs = shape.Length;
                 switch (layerSpec.Kind)
                 {
                     case LayerKind.Dense:
-                        stages.Add(new Stage(new DenseLayer(device, layerSpec, inputs, capacity), null));
-                        inputs = layerSpec.Width;
+                        stages.Add(new Stage(new DenseLayer(device, layerSpec, inputs, capacity), null, null));
+                        shape = new ImageShape(1, 1, layerSpec.Width);
+                        break;
+                    case LayerKind.Conv:
+                        var conv = new ConvLayer(device, layerSpec, shape, capacity);
+                        stages.Add(new Stage(null, null, conv));
+                        shape = conv.Output;
                         break;
                     case LayerKind.Dropout:
                         CheckDropout(spec, layerSpec, inputs);
                         if (layerSpec.Keep < 1)
                         {
-                            stages.Add(new Stage(null, new DropoutLayer(device, layerSpec, spec.Name, seed, capacity)));
+                            stages.Add(new Stage(null, new DropoutLayer(device, layerSpec, spec.Name, seed, capacity), null));
                         }
 
                         break;
@@ -383,6 +428,7 @@ public sealed class FeedForwardModel : IDisposable
             {
                 stage.Dense?.Dispose();
                 stage.Dropout?.Dispose();
+                stage.Conv?.Dispose();
             }
 
             throw;
@@ -419,14 +465,17 @@ public sealed class FeedForwardModel : IDisposable
         device.Upload(values, buffer);
     }
 
-    /// <summary>One layer of the forward order: exactly one of the two is set.</summary>
-    private readonly record struct Stage(DenseLayer? Dense, DropoutLayer? Dropout)
+    /// <summary>One layer of the forward order: exactly one of the three is set.</summary>
+    private readonly record struct Stage(DenseLayer? Dense, DropoutLayer? Dropout, ConvLayer? Conv)
     {
-        public int Width => Dense?.Outputs ?? Dropout!.Width;
+        /// <summary>Floats per row of the stage's output.</summary>
+        public int Width => Dense?.Outputs ?? Conv?.Output.Length ?? Dropout!.Width;
 
-        public int Capacity => Dense?.Capacity ?? Dropout!.Capacity;
+        public int Capacity => Dense?.Capacity ?? Conv?.Capacity ?? Dropout!.Capacity;
+
+        public bool HasParameters => Dense is not null || Conv is not null;
 
         /// <summary>The stage's output in the last training pass.</summary>
-        public DeviceBuffer Output => Dense?.Output ?? Dropout!.Output;
+        public DeviceBuffer Output => Dense?.Output ?? Conv?.OutputBuffer ?? Dropout!.Output;
     }
 }

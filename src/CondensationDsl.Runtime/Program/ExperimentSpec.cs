@@ -152,7 +152,7 @@ public sealed record UniformDataSpec(string Name, double From, double To, int Po
     public override int Dimension => Dim;
 }
 
-public enum LayerKind { Dense, Dropout }
+public enum LayerKind { Dense, Dropout, Conv }
 
 /// <summary>
 /// A layer; <see cref="InitStd"/> null means the model's default initialization. A <see cref="LayerKind.Dropout"/> layer has
@@ -160,7 +160,23 @@ public enum LayerKind { Dense, Dropout }
 /// probability <see cref="Keep"/> (0 &lt; p ≤ 1; 1 = no dropout) and scaled by 1/p, with masks from the RNG stream
 /// "dropout/&lt;model&gt;/&lt;layer&gt;"; evaluation passes run without it. Dense layers ignore <see cref="Keep"/>.
 /// </summary>
-public sealed record LayerSpec(string Name, LayerKind Kind, int Width, Activation Activation, bool Bias, InitStdFunction? InitStd, double Keep = 1.0);
+public sealed record LayerSpec(string Name, LayerKind Kind, int Width, Activation Activation, bool Bias, InitStdFunction? InitStd, double Keep = 1.0)
+{
+    /// <summary>A <see cref="LayerKind.Conv"/> layer's square kernel side (its <see cref="Width"/> is the number of filters).</summary>
+    public int Kernel { get; init; }
+
+    /// <summary>A convolution's stride on both axes.</summary>
+    public int Stride { get; init; } = 1;
+
+    /// <summary>A convolution's zero padding on all four sides.</summary>
+    public int Padding { get; init; }
+}
+
+/// <summary>The shape of one input sample as an image: channels × height × width (NCHW rows, row-major).</summary>
+public readonly record struct ImageShape(int Channels, int Height, int Width)
+{
+    public int Length => Channels * Height * Width;
+}
 
 /// <summary>
 /// A feed-forward model. Every parameter (weights and biases) starts as N(0, std²) with std from the layer's
@@ -179,6 +195,9 @@ public sealed record LayerSpec(string Name, LayerKind Kind, int Width, Activatio
 public sealed record ModelSpec(string Name, int InputSize, IReadOnlyList<LayerSpec> Layers, InitStdFunction DefaultInitStd, bool Antisymmetric = false)
 {
     public double OutputScale { get; init; } = 1.0;
+
+    /// <summary>The input as an image, for convolution layers; null: a vector of <see cref="InputSize"/> (1 channel, 1×InputSize).</summary>
+    public ImageShape? InputShape { get; init; }
 }
 
 public enum LossKind { Mse }

@@ -15,6 +15,22 @@ public sealed class ConvModelTests
     private const int Rows = 3;
     private static readonly ImageShape Input = new(2, 5, 4);
 
+    /// <summary>conv → max pool 2×2 → conv → global average pool → dense, on 2×6×6 images.</summary>
+    private static ModelSpec CnnWithPooling() => new("pooled", 72, [
+        new LayerSpec("c1", LayerKind.Conv, 3, Activation.Tanh, true, null) { Kernel = 3, Padding = 1 },
+        new LayerSpec("p1", LayerKind.MaxPool, 0, Activation.Linear, false, null) { Kernel = 2, Stride = 2 },
+        new LayerSpec("c2", LayerKind.Conv, 2, Activation.Softplus, true, null) { Kernel = 2 },
+        new LayerSpec("g", LayerKind.AvgPool, 0, Activation.Linear, false, null) { Kernel = 0 },
+        new LayerSpec("out", LayerKind.Dense, 1, Activation.Linear, false, null)], fanIn => 1.0 / Math.Sqrt(fanIn))
+    {
+        InputShape = new ImageShape(2, 6, 6),
+    };
+
+    public static TheoryData<string, string> Cases() => new()
+    {
+        { "cpu", "conv" }, { "ilgpu-cpu", "conv" }, { "cpu", "pooled" }, { "ilgpu-cpu", "pooled" },
+    };
+
     private static ModelSpec Cnn() => new("cnn", Input.Length, [
         new LayerSpec("c1", LayerKind.Conv, 3, Activation.Tanh, true, null) { Kernel = 3, Padding = 1 },
         new LayerSpec("c2", LayerKind.Conv, 2, Activation.Softplus, true, null) { Kernel = 2, Stride = 2 },
@@ -22,8 +38,6 @@ public sealed class ConvModelTests
     {
         InputShape = Input,
     };
-
-    public static TheoryData<string> Devices() => ["cpu", "ilgpu-cpu"];
 
     private static IDevice CreateDevice(string kind) => kind switch
     {
@@ -33,14 +47,14 @@ public sealed class ConvModelTests
     };
 
     [Theory]
-    [MemberData(nameof(Devices))]
-    public void Forward_and_backward_match_a_float64_convolution_and_finite_differences(string deviceKind)
+    [MemberData(nameof(Cases))]
+    public void Forward_and_backward_match_a_float64_network_and_finite_differences(string deviceKind, string modelName)
     {
         using var device = CreateDevice(deviceKind);
-        var spec = Cnn();
+        var spec = modelName == "conv" ? Cnn() : CnnWithPooling();
         using var model = FeedForwardModel.Create(device, spec, seed: 5, capacity: Rows);
         Assert.Equal(["c1.weight", "c1.bias", "c2.weight", "c2.bias", "out.weight"], model.Parameters.Select(p => p.Name));
-        var x = Reference.RandomFloats(Rows * Input.Length, 31, scale: 1.0);
+        var x = Reference.RandomFloats(Rows * spec.InputSize, 31, scale: 1.0);
         var y = Reference.RandomFloats(Rows, 32);
         using var dx = Reference.Upload(device, x);
         using var dy = Reference.Upload(device, y);
@@ -51,14 +65,14 @@ public sealed class ConvModelTests
         model.Backward(dx, grad, Rows);
 
         var parameters = model.Parameters.Select(p => Reference.Download(device, p.Value, p.Length).Select(v => (double)v).ToArray()).ToArray();
-        var predictions = Forward(parameters, x);
+        var predictions = Forward(spec, parameters, x);
         var deviceOutput = Reference.Download(device, output, Rows);
         for (var i = 0; i < Rows; i++)
         {
             Assert.True(Math.Abs(deviceOutput[i] - predictions[i]) <= 1e-5 * Math.Max(1, Math.Abs(predictions[i])), $"output {i}: {deviceOutput[i]} vs {predictions[i]}");
         }
 
-        Assert.True(Math.Abs(deviceLoss - Loss(parameters, x, y)) <= 1e-5 * Math.Max(1, deviceLoss));
+        Assert.True(Math.Abs(deviceLoss - Loss(spec, parameters, x, y)) <= 1e-5 * Math.Max(1, deviceLoss));
         for (var p = 0; p < parameters.Length; p++)
         {
             var deviceGradient = Reference.Download(device, model.Parameters[p].Gradient, model.Parameters[p].Length);
@@ -67,9 +81,9 @@ public sealed class ConvModelTests
                 const double h = 1e-6;
                 var saved = parameters[p][i];
                 parameters[p][i] = saved + h;
-                var up = Loss(parameters, x, y);
+                var up = Loss(spec, parameters, x, y);
                 parameters[p][i] = saved - h;
-                var down = Loss(parameters, x, y);
+                var down = Loss(spec, parameters, x, y);
                 parameters[p][i] = saved;
                 var numeric = (up - down) / (2 * h);
                 Assert.True(
@@ -103,19 +117,61 @@ public sealed class ConvModelTests
         }
     }
 
-    /// <summary>The float64 forward: conv (zero padding) + activation, twice, then the dense head; parameters in model order.</summary>
-    private static double[] Forward(double[][] p, float[] x)
+    /// <summary>The float64 forward, layer by layer (conv + activation, pooling, the dense head); parameters in model order.</summary>
+    private static double[] Forward(ModelSpec spec, double[][] p, float[] x)
     {
         var result = new double[Rows];
+        var shape = spec.InputShape!.Value;
         for (var r = 0; r < Rows; r++)
         {
-            var image = x.Skip(r * Input.Length).Take(Input.Length).Select(v => (double)v).ToArray();
-            var (a1, h1, w1) = Conv(image, Input.Channels, Input.Height, Input.Width, p[0], p[1], 3, 3, 1, 1, Activation.Tanh);
-            var (a2, _, _) = Conv(a1, 3, h1, w1, p[2], p[3], 2, 2, 2, 0, Activation.Softplus);
-            result[r] = a2.Select((v, i) => v * p[4][i]).Sum();
+            var values = x.Skip(r * shape.Length).Take(shape.Length).Select(v => (double)v).ToArray();
+            var (channels, height, width) = (shape.Channels, shape.Height, shape.Width);
+            var next = 0;
+            foreach (var layer in spec.Layers)
+            {
+                switch (layer.Kind)
+                {
+                    case LayerKind.Conv:
+                        (values, height, width) = Conv(values, channels, height, width, p[next], p[next + 1], layer.Width, layer.Kernel, layer.Stride, layer.Padding, layer.Activation);
+                        channels = layer.Width;
+                        next += 2;
+                        break;
+                    case LayerKind.MaxPool or LayerKind.AvgPool:
+                        (values, height, width) = layer.Kernel == 0
+                            ? Pool(values, channels, height, width, height, width, 1, layer.Kind == LayerKind.MaxPool)
+                            : Pool(values, channels, height, width, layer.Kernel, layer.Kernel, layer.Stride, layer.Kind == LayerKind.MaxPool);
+                        break;
+                    default:
+                        result[r] = values.Select((v, i) => v * p[next][i]).Sum();
+                        break;
+                }
+            }
         }
 
         return result;
+    }
+
+    private static (double[] Output, int Height, int Width) Pool(
+        double[] input, int channels, int height, int width, int window, int windowWidth, int stride, bool max)
+    {
+        var outHeight = ((height - window) / stride) + 1;
+        var outWidth = ((width - windowWidth) / stride) + 1;
+        var output = new double[channels * outHeight * outWidth];
+        for (var c = 0; c < channels; c++)
+        {
+            for (var i = 0; i < outHeight; i++)
+            {
+                for (var j = 0; j < outWidth; j++)
+                {
+                    var cells = from u in Enumerable.Range(0, window)
+                                from v in Enumerable.Range(0, windowWidth)
+                                select input[(((c * height) + (i * stride) + u) * width) + (j * stride) + v];
+                    output[(((c * outHeight) + i) * outWidth) + j] = max ? cells.Max() : cells.Average();
+                }
+            }
+        }
+
+        return (output, outHeight, outWidth);
     }
 
     private static (double[] Output, int Height, int Width) Conv(
@@ -154,6 +210,6 @@ public sealed class ConvModelTests
         return (output, outHeight, outWidth);
     }
 
-    private static double Loss(double[][] parameters, float[] x, float[] y) =>
-        Forward(parameters, x).Select((p, i) => (p - y[i]) * (p - y[i])).Sum() / Rows;
+    private static double Loss(ModelSpec spec, double[][] parameters, float[] x, float[] y) =>
+        Forward(spec, parameters, x).Select((p, i) => (p - y[i]) * (p - y[i])).Sum() / Rows;
 }

@@ -5,7 +5,7 @@ using CondensationDsl.Runtime.Random;
 namespace CondensationDsl.Runtime.Model;
 
 /// <summary>
-/// A stack of dense and dropout layers built from a <see cref="ModelSpec"/>, with explicit forward and backward passes.
+/// A stack of dense, convolution, pooling and dropout layers built from a <see cref="ModelSpec"/>, with explicit forward and backward passes.
 /// <see cref="Forward"/> is an evaluation pass (dropout off: what losses, observations and reduction see);
 /// <see cref="TrainingForward"/> applies dropout, and <see cref="Backward"/> follows it. A dropout layer with keep = 1 is
 /// not built at all, so such a model is the model without it, bit for bit.
@@ -15,6 +15,7 @@ public sealed class FeedForwardModel : IDisposable
     private readonly IDevice device;
     private readonly DenseLayer[] layers;
     private readonly ConvLayer[] convolutions;
+    private readonly PoolLayer[] pools;
     private readonly DropoutLayer[] dropouts;
     private readonly Stage[] stages;
     private readonly DeviceBuffer?[] outputGradients;
@@ -36,6 +37,7 @@ public sealed class FeedForwardModel : IDisposable
         layers = [.. stages.Where(s => s.Dense is not null).Select(s => s.Dense!)];
         dropouts = [.. stages.Where(s => s.Dropout is not null).Select(s => s.Dropout!)];
         convolutions = [.. stages.Where(s => s.Conv is not null).Select(s => s.Conv!)];
+        pools = [.. stages.Where(s => s.Pool is not null).Select(s => s.Pool!)];
         firstDense = Array.FindIndex(stages, s => s.HasParameters);
         // dL/d(output of stage s) is written by stage s+1's backward pass when some layer with parameters lies at or below
         // s (else nothing upstream needs it); the last one is the loss gradient, owned by the caller.
@@ -216,7 +218,7 @@ public sealed class FeedForwardModel : IDisposable
         var current = x;
         foreach (var stage in stages)
         {
-            current = stage.Dense?.Forward(current, rows) ?? stage.Conv?.Forward(current, rows) ?? current; // dropout: off
+            current = stage.Dense?.Forward(current, rows) ?? stage.Conv?.Forward(current, rows) ?? stage.Pool?.Forward(current, rows) ?? current; // dropout: off
         }
 
         trainingPassReady = false;
@@ -237,7 +239,8 @@ public sealed class FeedForwardModel : IDisposable
         var current = x;
         foreach (var stage in stages)
         {
-            current = stage.Dense?.Forward(current, rows) ?? stage.Conv?.Forward(current, rows) ?? stage.Dropout!.Forward(current, rows, step);
+            current = stage.Dense?.Forward(current, rows) ?? stage.Conv?.Forward(current, rows) ?? stage.Pool?.Forward(current, rows)
+                ?? stage.Dropout!.Forward(current, rows, step);
         }
 
         trainingPassReady = true;
@@ -281,6 +284,13 @@ public sealed class FeedForwardModel : IDisposable
             else if (stages[s].Conv is { } conv)
             {
                 conv.Backward(Input(s, x), upstream, dx, rows);
+            }
+            else if (stages[s].Pool is { } pool)
+            {
+                if (dx is not null)
+                {
+                    pool.Backward(upstream, dx, rows);
+                }
             }
             else if (dx is not null)
             {
@@ -344,6 +354,11 @@ public sealed class FeedForwardModel : IDisposable
             conv.Dispose();
         }
 
+        foreach (var pool in pools)
+        {
+            pool.Dispose();
+        }
+
         foreach (var buffer in outputGradients)
         {
             buffer?.Dispose();
@@ -401,19 +416,25 @@ public sealed class FeedForwardModel : IDisposable
                 switch (layerSpec.Kind)
                 {
                     case LayerKind.Dense:
-                        stages.Add(new Stage(new DenseLayer(device, layerSpec, inputs, capacity), null, null));
+                        stages.Add(new Stage(new DenseLayer(device, layerSpec, inputs, capacity), null, null, null));
                         shape = new ImageShape(1, 1, layerSpec.Width);
                         break;
                     case LayerKind.Conv:
                         var conv = new ConvLayer(device, layerSpec, shape, capacity);
-                        stages.Add(new Stage(null, null, conv));
+                        stages.Add(new Stage(null, null, conv, null));
                         shape = conv.Output;
+                        break;
+                    case LayerKind.MaxPool:
+                    case LayerKind.AvgPool:
+                        var pool = new PoolLayer(device, layerSpec, shape, capacity);
+                        stages.Add(new Stage(null, null, null, pool));
+                        shape = pool.Output;
                         break;
                     case LayerKind.Dropout:
                         CheckDropout(spec, layerSpec, inputs);
                         if (layerSpec.Keep < 1)
                         {
-                            stages.Add(new Stage(null, new DropoutLayer(device, layerSpec, spec.Name, seed, capacity), null));
+                            stages.Add(new Stage(null, new DropoutLayer(device, layerSpec, spec.Name, seed, capacity), null, null));
                         }
 
                         break;
@@ -429,6 +450,7 @@ public sealed class FeedForwardModel : IDisposable
                 stage.Dense?.Dispose();
                 stage.Dropout?.Dispose();
                 stage.Conv?.Dispose();
+                stage.Pool?.Dispose();
             }
 
             throw;
@@ -465,17 +487,17 @@ public sealed class FeedForwardModel : IDisposable
         device.Upload(values, buffer);
     }
 
-    /// <summary>One layer of the forward order: exactly one of the three is set.</summary>
-    private readonly record struct Stage(DenseLayer? Dense, DropoutLayer? Dropout, ConvLayer? Conv)
+    /// <summary>One layer of the forward order: exactly one of the four is set.</summary>
+    private readonly record struct Stage(DenseLayer? Dense, DropoutLayer? Dropout, ConvLayer? Conv, PoolLayer? Pool)
     {
         /// <summary>Floats per row of the stage's output.</summary>
-        public int Width => Dense?.Outputs ?? Conv?.Output.Length ?? Dropout!.Width;
+        public int Width => Dense?.Outputs ?? Conv?.Output.Length ?? Pool?.Output.Length ?? Dropout!.Width;
 
-        public int Capacity => Dense?.Capacity ?? Conv?.Capacity ?? Dropout!.Capacity;
+        public int Capacity => Dense?.Capacity ?? Conv?.Capacity ?? Pool?.Capacity ?? Dropout!.Capacity;
 
         public bool HasParameters => Dense is not null || Conv is not null;
 
         /// <summary>The stage's output in the last training pass.</summary>
-        public DeviceBuffer Output => Dense?.Output ?? Conv?.OutputBuffer ?? Dropout!.Output;
+        public DeviceBuffer Output => Dense?.Output ?? Conv?.OutputBuffer ?? Pool?.OutputBuffer ?? Dropout!.Output;
     }
 }

@@ -152,7 +152,7 @@ public sealed record UniformDataSpec(string Name, double From, double To, int Po
     public override int Dimension => Dim;
 }
 
-public enum LayerKind { Dense, Dropout, Conv }
+public enum LayerKind { Dense, Dropout, Conv, MaxPool, AvgPool }
 
 /// <summary>
 /// A layer; <see cref="InitStd"/> null means the model's default initialization. A <see cref="LayerKind.Dropout"/> layer has
@@ -162,10 +162,13 @@ public enum LayerKind { Dense, Dropout, Conv }
 /// </summary>
 public sealed record LayerSpec(string Name, LayerKind Kind, int Width, Activation Activation, bool Bias, InitStdFunction? InitStd, double Keep = 1.0)
 {
-    /// <summary>A <see cref="LayerKind.Conv"/> layer's square kernel side (its <see cref="Width"/> is the number of filters).</summary>
+    /// <summary>
+    /// A <see cref="LayerKind.Conv"/> layer's square kernel side (its <see cref="Width"/> is the number of filters); a
+    /// pooling layer's square window side (0: the whole image, global pooling). Pooling layers ignore Width.
+    /// </summary>
     public int Kernel { get; init; }
 
-    /// <summary>A convolution's stride on both axes.</summary>
+    /// <summary>A convolution's or pooling window's stride on both axes.</summary>
     public int Stride { get; init; } = 1;
 
     /// <summary>A convolution's zero padding on all four sides.</summary>

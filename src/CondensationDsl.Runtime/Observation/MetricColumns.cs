@@ -10,6 +10,8 @@ public static class MetricColumns
 {
     public const string Loss = "loss";
 
+    public const string Accuracy = "accuracy";
+
     public static IReadOnlyList<string> For(IEnumerable<ObservationSpec> observations)
     {
         var columns = new List<string> { Loss };
@@ -42,6 +44,7 @@ public static class MetricColumns
             $"largest_cluster.{clusters.Layer}",
         ],
         RelDisMeasure reldis => [$"reldis.{reldis.Layer}"],
+        AccuracyMeasure => [Accuracy],
         _ => [],
     };
 

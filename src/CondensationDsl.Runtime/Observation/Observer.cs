@@ -17,11 +17,19 @@ public sealed class Observer
     private readonly Dataset data;
     private readonly IReadOnlyList<ObservationSpec> observations;
     private readonly IReadOnlyList<string> columns;
+    private readonly Func<double>? accuracy;
     private readonly Dictionary<string, double[]> initialDirections = new(StringComparer.Ordinal);
 
     /// <summary>Checks every observed layer, remembers the initial weights RelDis compares against, and declares the columns.</summary>
-    public Observer(IRunSink sink, FeedForwardModel model, Dataset data, IReadOnlyList<ObservationSpec> observations)
+    /// <param name="accuracy">The fraction of the data classified right at the current parameters (cross-entropy runs); null when the run cannot tell.</param>
+    public Observer(IRunSink sink, FeedForwardModel model, Dataset data, IReadOnlyList<ObservationSpec> observations, Func<double>? accuracy = null)
     {
+        if (accuracy is null && observations.Any(observation => observation.Measures.Any(measure => measure is AccuracyMeasure)))
+        {
+            throw new ArgumentException("accuracy is measured for classification (the cross-entropy loss) only.", nameof(observations));
+        }
+
+        this.accuracy = accuracy;
         this.sink = sink;
         this.model = model;
         this.data = data;
@@ -126,6 +134,12 @@ public sealed class Observer
 
     private void Measure(MeasureSpec measure, long unit, double[] values, Dictionary<string, LayerSnapshot> snapshots, HashSet<string> weightsWritten)
     {
+        if (measure is AccuracyMeasure)
+        {
+            Set(values, MetricColumns.Accuracy, accuracy!());
+            return;
+        }
+
         var layer = LayerOf(measure);
         if (layer is null)
         {

@@ -203,7 +203,11 @@ public sealed record ModelSpec(string Name, int InputSize, IReadOnlyList<LayerSp
     public ImageShape? InputShape { get; init; }
 }
 
-public enum LossKind { Mse }
+/// <summary>
+/// <see cref="Mse"/>: mean((f − y)²) against a scalar target. <see cref="CrossEntropy"/>: the mean of −log softmax(f)[y]
+/// over samples, the target being a class index 0..classes−1 and the model's outputs the classes' logits.
+/// </summary>
+public enum LossKind { Mse, CrossEntropy }
 
 public abstract record OptimizerSpec(double LearningRate);
 
@@ -240,6 +244,9 @@ public abstract record MeasureSpec;
 
 /// <summary>Column "loss".</summary>
 public sealed record LossMeasure : MeasureSpec;
+
+/// <summary>Column "accuracy": the fraction of training samples whose largest output is their class (cross-entropy models).</summary>
+public sealed record AccuracyMeasure : MeasureSpec;
 
 /// <summary>Arrays features.&lt;layer&gt;.&lt;step&gt;.npy (θ, A, static flag per neuron); column "static.&lt;layer&gt;".</summary>
 public sealed record FeaturesMeasure(string Layer, AmplitudeKind Amplitude) : MeasureSpec;

@@ -29,6 +29,9 @@ internal sealed class TrainingSession : IDisposable
     private readonly DeviceBuffer inputs;
     private readonly DeviceBuffer targets;
     private readonly DeviceBuffer outputGradient;
+
+    /// <summary>The device's cross-entropy kernels when the loss is cross-entropy; null for mse.</summary>
+    private readonly ICrossEntropyDevice? crossEntropy;
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private TimeSpan? lastReport;
 
@@ -47,10 +50,9 @@ internal sealed class TrainingSession : IDisposable
         this.context = context;
         device = context.Device;
         this.training = training;
-        if (training.Loss != LossKind.Mse)
-        {
-            throw new NotSupportedException($"Loss {training.Loss} is not supported by this runtime.");
-        }
+        crossEntropy = training.Loss == LossKind.CrossEntropy
+            ? device as ICrossEntropyDevice ?? throw new NotSupportedException($"Device {device.Name} has no cross-entropy kernels.")
+            : null;
 
         if (training.Length < 0)
         {
@@ -67,14 +69,25 @@ internal sealed class TrainingSession : IDisposable
         model = initialParameters is null
             ? FeedForwardModel.Create(device, modelSpec, seed, dataset.Count)
             : FeedForwardModel.FromParameters(device, modelSpec, initialParameters, dataset.Count, seed);
-        if (model.OutputSize != 1)
+        if (crossEntropy is null && model.OutputSize != 1)
         {
             throw new ArgumentException($"The mse loss compares one output with a scalar target; model '{modelSpec.Name}' has {model.OutputSize} outputs.");
         }
 
+        if (crossEntropy is not null)
+        {
+            if (model.OutputSize < 2)
+            {
+                throw new ArgumentException($"The cross-entropy loss needs one output per class (at least 2); model '{modelSpec.Name}' has {model.OutputSize}.");
+            }
+
+            // Targets are class indices: a fraction or one beyond the model's classes is a mistake in the data, named here.
+            ClassLabels.Validate(dataset.Targets, model.OutputSize);
+        }
+
         inputs = device.Allocate(dataset.Count * dataset.Dimension);
         targets = device.Allocate(dataset.Count);
-        outputGradient = device.Allocate(dataset.Count);
+        outputGradient = device.Allocate(dataset.Count * model.OutputSize);
         device.Upload(dataset.Inputs, inputs);
         device.Upload(dataset.Targets, targets);
         optimizer = OptimizerFactory.Create(device, model.Parameters, training.Optimizer);
@@ -87,7 +100,7 @@ internal sealed class TrainingSession : IDisposable
 
         // Before the Observer, which records step 0: a report reading the folder mid-run then already knows the layers.
         context.Sink.DescribeModel(modelSpec);
-        observer = new Observer(context.Sink, model, dataset, observations);
+        observer = new Observer(context.Sink, model, dataset, observations, crossEntropy is null ? null : Accuracy);
     }
 
     /// <summary>The model being trained (after <see cref="Run"/>: the trained one); owned by the session.</summary>
@@ -138,7 +151,7 @@ internal sealed class TrainingSession : IDisposable
         for (long step = 0; ; step++)
         {
             var output = model.Forward(inputs, n);
-            var loss = device.MseLossAndGradient(output, targets, outputGradient, n);
+            var loss = LossAndGradient(output, n);
             CheckFinite(step, loss);
             var stop = step == total || (training.StopBelowLoss is { } tol && loss < tol);
             if (stop || step == 0 || observer.IsDue(step))
@@ -178,7 +191,7 @@ internal sealed class TrainingSession : IDisposable
             var due = step == 0 || observer.IsDue(step);
             if (final || due || training.StopBelowLoss is not null)
             {
-                var loss = device.MseLossAndGradient(model.Forward(inputs, n), targets, outputGradient, n);
+                var loss = LossAndGradient(model.Forward(inputs, n), n);
                 CheckFinite(step, loss);
                 final |= training.StopBelowLoss is { } tol && loss < tol;
                 if (final || due)
@@ -197,7 +210,7 @@ internal sealed class TrainingSession : IDisposable
 
             context.Cancellation.ThrowIfCancellationRequested();
             var output = model.TrainingForward(inputs, n, step);
-            lastLoss = device.MseLossAndGradient(output, targets, outputGradient, n);
+            lastLoss = LossAndGradient(output, n);
             CheckFinite(step, lastLoss);
             model.Backward(inputs, outputGradient, n);
             optimizer.Step();
@@ -248,7 +261,7 @@ internal sealed class TrainingSession : IDisposable
                 var batch = sampler.Batch(step);
                 Gather(batch);
                 var output = model.TrainingForward(inputs, batch.Length, step);
-                var batchLoss = device.MseLossAndGradient(output, targets, outputGradient, batch.Length);
+                var batchLoss = LossAndGradient(output, batch.Length);
                 CheckFinite(unit, batchLoss);
                 model.Backward(inputs, outputGradient, batch.Length);
                 optimizer.Step();
@@ -268,8 +281,27 @@ internal sealed class TrainingSession : IDisposable
         device.Upload(dataset.Inputs, inputs);
         device.Upload(dataset.Targets, targets);
         var output = model.Forward(inputs, dataset.Count);
-        return device.MseLossAndGradient(output, targets, outputGradient, dataset.Count);
+        return LossAndGradient(output, dataset.Count);
     }
+
+    /// <summary>
+    /// The fraction of all training samples whose largest output is their class, at the current parameters: a forward pass
+    /// of the whole data (the batch buffers are refilled after). It recomputes the activations a following backward pass
+    /// reads with the same inputs and parameters, so it changes no result.
+    /// </summary>
+    private double Accuracy()
+    {
+        device.Upload(dataset.Inputs, inputs);
+        device.Upload(dataset.Targets, targets);
+        var output = model.Forward(inputs, dataset.Count);
+        return (double)crossEntropy!.CountCorrect(output, targets, dataset.Count, model.OutputSize) / dataset.Count;
+    }
+
+    /// <summary>The declared loss of <paramref name="output"/> against the first <paramref name="rows"/> targets; writes its gradient.</summary>
+    private double LossAndGradient(DeviceBuffer output, int rows) =>
+        crossEntropy is null
+            ? device.MseLossAndGradient(output, targets, outputGradient, rows)
+            : crossEntropy.SoftmaxCrossEntropy(output, targets, outputGradient, rows, model.OutputSize);
 
     /// <summary>Copies the batch's samples, in batch order, to the front of the device's input and target buffers.</summary>
     private void Gather(ReadOnlySpan<int> batch)

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
-using System.IO.Compression;
 using CondensationDsl.Runtime.Data.Idx;
+
+using static CondensationDsl.Runtime.Tests.IdxFiles;
 
 namespace CondensationDsl.Runtime.Tests;
 
@@ -12,32 +13,6 @@ public sealed class IdxTests : IDisposable
     private readonly string directory = Directory.CreateTempSubdirectory("cond-idx-").FullName;
 
     public void Dispose() => Directory.Delete(directory, recursive: true);
-
-    /// <summary>An IDX file: magic 00 00 type rank, big-endian sizes, then <paramref name="body"/>.</summary>
-    private static byte[] Idx(byte type, int[] dimensions, byte[] body)
-    {
-        var bytes = new List<byte> { 0, 0, type, (byte)dimensions.Length };
-        foreach (var d in dimensions)
-        {
-            var size = new byte[4];
-            BinaryPrimitives.WriteInt32BigEndian(size, d);
-            bytes.AddRange(size);
-        }
-
-        bytes.AddRange(body);
-        return [.. bytes];
-    }
-
-    private static byte[] Gzip(byte[] data)
-    {
-        using var output = new MemoryStream();
-        using (var gzip = new GZipStream(output, CompressionLevel.Fastest))
-        {
-            gzip.Write(data);
-        }
-
-        return output.ToArray();
-    }
 
     private string Write(string name, byte[] contents)
     {

@@ -44,6 +44,7 @@ public sealed class Dataset
         {
             GridDataSpec grid => Grid(grid),
             UniformDataSpec uniform => Uniform(uniform, seed),
+            IdxDataSpec idx => Images(idx),
             _ => throw new NotSupportedException($"Data source {spec.GetType().Name} is not supported by this runtime."),
         };
     }
@@ -82,6 +83,35 @@ public sealed class Dataset
         }
 
         return WithTargets(spec, spec.Points, spec.Dim, x);
+    }
+
+    /// <summary>The first images of the IDX files, scaled to [0, 1], with their labels as targets.</summary>
+    private static Dataset Images(IdxDataSpec spec)
+    {
+        var images = Idx.LabelledImages.Load(spec.ImagesPath, spec.LabelsPath);
+        var shape = new ImageShape(images.Channels, images.Rows, images.Columns);
+        if (shape != spec.Shape)
+        {
+            throw new Idx.IdxFormatException(
+                spec.ImagesPath,
+                $"images are {shape.Channels}×{shape.Height}×{shape.Width}, but data '{spec.Name}' was checked as {spec.Shape.Channels}×{spec.Shape.Height}×{spec.Shape.Width} (the file changed since).");
+        }
+
+        if (spec.Take < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(spec), spec.Take, $"Data '{spec.Name}': take must be ≥ 0.");
+        }
+
+        var count = spec.Take == 0 ? images.Count : Math.Min(spec.Take, images.Count);
+        var pixels = new float[(long)count * shape.Length];
+        images.CopyImages(0, count, pixels);
+        var y = new double[count];
+        for (var i = 0; i < count; i++)
+        {
+            y[i] = images.Labels[i];
+        }
+
+        return new Dataset(spec.Name, count, shape.Length, Array.ConvertAll(pixels, v => (double)v), y);
     }
 
     private static Dataset WithTargets(DataSpec spec, int count, int dimension, double[] x)

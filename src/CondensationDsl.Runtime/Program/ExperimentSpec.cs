@@ -147,6 +147,18 @@ public sealed record GridDataSpec(string Name, double From, double To, int Point
 }
 
 /// <summary>`uniform(from, to, points: n, dim: d)`: n points drawn uniformly from [from, to]^d by the RNG stream "data/&lt;name&gt;".</summary>
+/// <summary>
+/// Labelled images from MNIST-format IDX files (plain or .gz): the first <see cref="Take"/> images (all when 0 or more
+/// than the files hold), byte pixels scaled to [0, 1], each image one row of <see cref="Shape"/> (channels × height ×
+/// width); the target of a row is its class label. The shape is the one the experiment was checked against: a file of
+/// another shape is refused when the data is loaded.
+/// </summary>
+public sealed record IdxDataSpec(string Name, string ImagesPath, string LabelsPath, int Take, ImageShape Shape)
+    : DataSpec(Name, static _ => throw new InvalidOperationException("The targets of IDX data are its labels."))
+{
+    public override int Dimension => Shape.Length;
+}
+
 public sealed record UniformDataSpec(string Name, double From, double To, int Points, int Dim, TargetFunction Target) : DataSpec(Name, Target)
 {
     public override int Dimension => Dim;

@@ -76,46 +76,7 @@ public class GradientTests
     private static void CheckAgainstFloat64(Activation activation, string deviceKind, string shape, ModelSpec spec)
     {
         using var device = CreateDevice(deviceKind);
-        using var model = FeedForwardModel.Create(device, spec, seed: 11, capacity: Rows);
-        var x = Reference.RandomFloats(Rows * spec.InputSize, 21, scale: 1.5);
-        var y = Reference.RandomFloats(Rows, 22);
-        using var dx = Reference.Upload(device, x);
-        using var dy = Reference.Upload(device, y);
-        using var grad = device.Allocate(Rows);
-
-        var output = model.Forward(dx, Rows);
-        var deviceLoss = device.MseLossAndGradient(output, dy, grad, Rows);
-        model.Backward(dx, grad, Rows);
-
-        var parameters = model.Parameters.Select(p => Reference.Download(device, p.Value, p.Length).Select(v => (double)v).ToArray()).ToArray();
-        var predictions = Forward(spec, parameters, x);
-        var deviceOutput = Reference.Download(device, output, Rows);
-        for (var i = 0; i < Rows; i++)
-        {
-            Assert.True(Math.Abs(deviceOutput[i] - predictions[i]) <= 1e-5 * Math.Max(1, Math.Abs(predictions[i])), $"output {i}: {deviceOutput[i]} vs {predictions[i]}");
-        }
-
-        var referenceLoss = Loss(spec, parameters, x, y);
-        Assert.True(Math.Abs(deviceLoss - referenceLoss) <= 1e-5 * Math.Max(1, referenceLoss), $"loss {deviceLoss} vs {referenceLoss}");
-
-        for (var p = 0; p < parameters.Length; p++)
-        {
-            var deviceGradient = Reference.Download(device, model.Parameters[p].Gradient, model.Parameters[p].Length);
-            for (var i = 0; i < parameters[p].Length; i++)
-            {
-                const double h = 1e-6;
-                var saved = parameters[p][i];
-                parameters[p][i] = saved + h;
-                var up = Loss(spec, parameters, x, y);
-                parameters[p][i] = saved - h;
-                var down = Loss(spec, parameters, x, y);
-                parameters[p][i] = saved;
-                var numeric = (up - down) / (2 * h);
-                Assert.True(
-                    Math.Abs(deviceGradient[i] - numeric) <= 1e-4 * Math.Max(1, Math.Abs(numeric)),
-                    $"{activation} {shape} {model.Parameters[p].Name}[{i}]: device {deviceGradient[i]}, finite differences {numeric}");
-            }
-        }
+        Float64ModelCheck.Run(device, spec, Rows, seed: 11, dataSeed: 21, inputScale: 1.5, (parameters, x) => Forward(spec, parameters, x), $"{activation} {shape}");
     }
 
     /// <summary>The float64 forward pass: parameters in the model's order (weight, then bias when present, per layer).</summary>
@@ -150,9 +111,4 @@ public class GradientTests
         return input.Select(v => v * spec.OutputScale).ToArray();
     }
 
-    private static double Loss(ModelSpec spec, double[][] parameters, float[] x, float[] y)
-    {
-        var prediction = Forward(spec, parameters, x);
-        return prediction.Select((p, i) => (p - y[i]) * (p - y[i])).Sum() / Rows;
-    }
 }

@@ -287,39 +287,17 @@ public sealed class CpuCrossEntropyConformanceTests : CrossEntropyConformanceTes
     protected override void DisposeDevice() => device.Dispose();
 }
 
-public sealed class IlgpuCpuCrossEntropyDeviceFixture : IDisposable
-{
-    public ICrossEntropyDevice Device { get; } = (ICrossEntropyDevice)IlgpuDevices.Create(IlgpuDevices.IlgpuCpu);
-
-    public void Dispose() => Device.Dispose();
-}
-
 /// <summary>The cross-entropy kernels on ILGPU's CPU accelerator.</summary>
-public sealed class IlgpuCpuCrossEntropyConformanceTests(IlgpuCpuCrossEntropyDeviceFixture fixture)
-    : CrossEntropyConformanceTests, IClassFixture<IlgpuCpuCrossEntropyDeviceFixture>
+public sealed class IlgpuCpuCrossEntropyConformanceTests(IlgpuCpuDeviceFixture fixture)
+    : CrossEntropyConformanceTests, IClassFixture<IlgpuCpuDeviceFixture>
 {
-    protected override ICrossEntropyDevice Device => fixture.Device;
-}
-
-public sealed class CudaCrossEntropyDeviceFixture : IDisposable
-{
-    private readonly Lazy<ICrossEntropyDevice> device = new(() => (ICrossEntropyDevice)IlgpuDevices.Create(IlgpuDevices.Cuda));
-
-    public ICrossEntropyDevice Device => device.Value;
-
-    public void Dispose()
-    {
-        if (device.IsValueCreated)
-        {
-            device.Value.Dispose();
-        }
-    }
+    protected override ICrossEntropyDevice Device => (ICrossEntropyDevice)fixture.Device;
 }
 
 /// <summary>The cross-entropy kernels on a real CUDA GPU (COND_CUDA_TESTS=1).</summary>
 [CudaRequired]
-public sealed class CudaCrossEntropyConformanceTests(CudaCrossEntropyDeviceFixture fixture)
-    : CrossEntropyConformanceTests, IClassFixture<CudaCrossEntropyDeviceFixture>
+public sealed class CudaCrossEntropyConformanceTests(CudaDeviceFixture fixture)
+    : CrossEntropyConformanceTests, IClassFixture<CudaDeviceFixture>
 {
-    protected override ICrossEntropyDevice Device => fixture.Device;
+    protected override ICrossEntropyDevice Device => (ICrossEntropyDevice)fixture.Device;
 }

@@ -498,39 +498,17 @@ public sealed class CpuPoolingConformanceTests : PoolingConformanceTests
     protected override void DisposeDevice() => device.Dispose();
 }
 
-public sealed class IlgpuCpuPoolingDeviceFixture : IDisposable
-{
-    public IPoolingDevice Device { get; } = (IPoolingDevice)IlgpuDevices.Create(IlgpuDevices.IlgpuCpu);
-
-    public void Dispose() => Device.Dispose();
-}
-
 /// <summary>The pooling kernels on ILGPU's CPU accelerator.</summary>
-public sealed class IlgpuCpuPoolingConformanceTests(IlgpuCpuPoolingDeviceFixture fixture)
-    : PoolingConformanceTests, IClassFixture<IlgpuCpuPoolingDeviceFixture>
+public sealed class IlgpuCpuPoolingConformanceTests(IlgpuCpuDeviceFixture fixture)
+    : PoolingConformanceTests, IClassFixture<IlgpuCpuDeviceFixture>
 {
-    protected override IPoolingDevice Device => fixture.Device;
-}
-
-public sealed class CudaPoolingDeviceFixture : IDisposable
-{
-    private readonly Lazy<IPoolingDevice> device = new(() => (IPoolingDevice)IlgpuDevices.Create(IlgpuDevices.Cuda));
-
-    public IPoolingDevice Device => device.Value;
-
-    public void Dispose()
-    {
-        if (device.IsValueCreated)
-        {
-            device.Value.Dispose();
-        }
-    }
+    protected override IPoolingDevice Device => (IPoolingDevice)fixture.Device;
 }
 
 /// <summary>The pooling kernels on a real CUDA GPU (COND_CUDA_TESTS=1), with larger shapes too.</summary>
 [CudaRequired]
-public sealed class CudaPoolingConformanceTests(CudaPoolingDeviceFixture fixture)
-    : PoolingConformanceTests, IClassFixture<CudaPoolingDeviceFixture>
+public sealed class CudaPoolingConformanceTests(CudaDeviceFixture fixture)
+    : PoolingConformanceTests, IClassFixture<CudaDeviceFixture>
 {
-    protected override IPoolingDevice Device => fixture.Device;
+    protected override IPoolingDevice Device => (IPoolingDevice)fixture.Device;
 }

@@ -58,6 +58,23 @@ public sealed class ClassificationTests
         }
     }
 
+    /// <summary>
+    /// With mini-batches the device buffers hold a batch between observations: loss and accuracy must still be taken over
+    /// every sample. A learning rate of 1e-12 keeps the network as it started, so every observation must equal step 0's,
+    /// which is the full-batch measurement of the same initial network.
+    /// </summary>
+    [Fact]
+    public void With_mini_batches_loss_and_accuracy_are_taken_over_every_sample()
+    {
+        using var device = new CpuDevice(2);
+        var fullBatch = Train(device, Classifier(), Bands, Training with { Length = 2 }, LossAndAccuracy);
+        var frozen = Train(device, Classifier(), Bands, Training with { Optimizer = new SgdSpec(1e-12, 16), Length = 150 }, LossAndAccuracy);
+
+        Assert.Equal(4, frozen.Rows.Count);
+        Assert.All(frozen.Column("accuracy"), a => Assert.Equal(fullBatch.Column("accuracy")[0], a));
+        Assert.All(frozen.Column("loss"), loss => Assert.Equal(fullBatch.Column("loss")[0], loss, 6));
+    }
+
     [Fact]
     public void Labels_beyond_the_classes_accuracy_without_cross_entropy_and_a_single_output_are_refused()
     {

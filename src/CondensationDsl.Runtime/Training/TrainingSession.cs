@@ -32,6 +32,9 @@ internal sealed class TrainingSession : IDisposable
 
     /// <summary>The device's cross-entropy kernels when the loss is cross-entropy; null for mse.</summary>
     private readonly ICrossEntropyDevice? crossEntropy;
+
+    /// <summary>Whether the input and target buffers hold a mini-batch rather than every sample.</summary>
+    private bool buffersHoldBatch;
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private TimeSpan? lastReport;
 
@@ -276,12 +279,22 @@ internal sealed class TrainingSession : IDisposable
     }
 
     /// <summary>The loss on every training sample at the current parameters (the batch buffers are refilled after).</summary>
-    private double FullLoss()
+    private double FullLoss() => LossAndGradient(ForwardAllRows(), dataset.Count);
+
+    /// <summary>
+    /// An evaluation pass over every training sample. The device buffers hold all of them from the start; only a
+    /// mini-batch (<see cref="Gather"/>) replaces them, so they are uploaded again only after one.
+    /// </summary>
+    private DeviceBuffer ForwardAllRows()
     {
-        device.Upload(dataset.Inputs, inputs);
-        device.Upload(dataset.Targets, targets);
-        var output = model.Forward(inputs, dataset.Count);
-        return LossAndGradient(output, dataset.Count);
+        if (buffersHoldBatch)
+        {
+            device.Upload(dataset.Inputs, inputs);
+            device.Upload(dataset.Targets, targets);
+            buffersHoldBatch = false;
+        }
+
+        return model.Forward(inputs, dataset.Count);
     }
 
     /// <summary>
@@ -289,13 +302,8 @@ internal sealed class TrainingSession : IDisposable
     /// of the whole data (the batch buffers are refilled after). It recomputes the activations a following backward pass
     /// reads with the same inputs and parameters, so it changes no result.
     /// </summary>
-    private double Accuracy()
-    {
-        device.Upload(dataset.Inputs, inputs);
-        device.Upload(dataset.Targets, targets);
-        var output = model.Forward(inputs, dataset.Count);
-        return (double)crossEntropy!.CountCorrect(output, targets, dataset.Count, model.OutputSize) / dataset.Count;
-    }
+    private double Accuracy() =>
+        (double)crossEntropy!.CountCorrect(ForwardAllRows(), targets, dataset.Count, model.OutputSize) / dataset.Count;
 
     /// <summary>The declared loss of <paramref name="output"/> against the first <paramref name="rows"/> targets; writes its gradient.</summary>
     private double LossAndGradient(DeviceBuffer output, int rows) =>
@@ -315,6 +323,7 @@ internal sealed class TrainingSession : IDisposable
 
         device.Upload(BatchInputs.AsSpan(0, batch.Length * d), inputs);
         device.Upload(BatchTargets.AsSpan(0, batch.Length), targets);
+        buffersHoldBatch = true;
     }
 
     private static void CheckFinite(long unit, double loss)

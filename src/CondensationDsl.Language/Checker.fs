@@ -1385,7 +1385,9 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
         match st with
         | Expect(measure, layer, step, op, v, conditions, span) ->
             let k = measure.Text
-            let text = ctx.Slice { span with Start = measure.Span.Start }
+            // From the measure to the value or the last condition: the statement's span also covers a trailing comment.
+            let textEnd = conditions |> List.fold (fun e c -> max e c.Span.End) v.Span.End
+            let text = ctx.Slice { span with Start = measure.Span.Start; End = textEnd }
             if not (List.contains k expectMeasures) then
                 ctx.Report DiagnosticCodes.UnknownMeasure measure.Span
                     $"""Unknown measure "{k}" in expect.{didYouMean k expectMeasures} Expected one of: {String.Join(", ", expectMeasures)}."""

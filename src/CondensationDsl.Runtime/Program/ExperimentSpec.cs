@@ -221,17 +221,6 @@ public sealed record ModelSpec(string Name, int InputSize, IReadOnlyList<LayerSp
 /// </summary>
 public enum LossKind { Mse, CrossEntropy }
 
-public abstract record OptimizerSpec(double LearningRate);
-
-/// <summary>Full-batch gradient descent.</summary>
-public sealed record GdSpec(double LearningRate) : OptimizerSpec(LearningRate);
-
-/// <summary>Mini-batch SGD; batches are drawn without replacement each epoch by the RNG stream "batches".</summary>
-public sealed record SgdSpec(double LearningRate, int Batch) : OptimizerSpec(LearningRate);
-
-/// <summary>Full-batch Adam (PyTorch's formulation).</summary>
-public sealed record AdamSpec(double LearningRate, double Beta1, double Beta2, double Epsilon) : OptimizerSpec(LearningRate);
-
 public enum DurationUnit { Epochs, Steps }
 
 /// <summary>

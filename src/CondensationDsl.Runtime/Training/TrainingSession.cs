@@ -94,7 +94,7 @@ internal sealed class TrainingSession : IDisposable
         device.Upload(dataset.Inputs, inputs);
         device.Upload(dataset.Targets, targets);
         optimizer = OptimizerFactory.Create(device, model.Parameters, training.Optimizer);
-        Sampler = training.Optimizer is SgdSpec sgd ? new BatchSampler(seed, dataset.Count, sgd.Batch) : null;
+        Sampler = training.Optimizer.BatchSize > 0 ? new BatchSampler(seed, dataset.Count, training.Optimizer.BatchSize) : null;
         if (Sampler is not null)
         {
             BatchInputs = new float[Sampler.BatchSize * dataset.Dimension];

@@ -6,13 +6,14 @@ namespace CondensationDsl.Runtime.Optimizers;
 /// <summary>θ ← θ − lr·∇θ for every parameter (GD on the full batch, SGD on a mini-batch: the caller picks the rows).</summary>
 public sealed class GradientDescentOptimizer(IDevice device, IReadOnlyList<Parameter> parameters, double learningRate) : IOptimizer
 {
-    private readonly float learningRate = (float)learningRate;
+    public double LearningRate { get; set; } = learningRate;
 
     public void Step()
     {
+        var rate = (float)LearningRate;
         foreach (var parameter in parameters)
         {
-            device.GradientDescentStep(parameter.Value, parameter.Gradient, learningRate, parameter.Length);
+            device.GradientDescentStep(parameter.Value, parameter.Gradient, rate, parameter.Length);
         }
     }
 

@@ -18,7 +18,7 @@ public sealed record KernelDescriptor(string Name, MethodInfo Method, KernelGrou
 public static partial class KernelRegistry
 {
     /// <summary>Every kernel: the dense layers' (listed here) and each layer family's own list, in its own file.</summary>
-    public static IReadOnlyList<KernelDescriptor> All { get; } = [.. Dense, .. Convolution, .. Pooling, .. Optimizers];
+    public static IReadOnlyList<KernelDescriptor> All { get; } = [.. Dense, .. Convolution, .. Pooling, .. Optimizers, .. BatchNorm];
 
     private static KernelDescriptor[] Dense =>
     [

@@ -590,3 +590,28 @@ public sealed class CpuBatchNormConformanceTests : BatchNormConformanceTests
         return result;
     }
 }
+
+/// <summary>The batch-norm kernels on ILGPU's CPU accelerator.</summary>
+public sealed class IlgpuCpuBatchNormConformanceTests(IlgpuCpuDeviceFixture fixture)
+    : BatchNormConformanceTests, IClassFixture<IlgpuCpuDeviceFixture>
+{
+    protected override IBatchNormDevice Device => (IBatchNormDevice)fixture.Device;
+}
+
+/// <summary>The batch-norm kernels on a real CUDA GPU (COND_CUDA_TESTS=1), with larger shapes too (channels with far more
+/// values than partial sums).</summary>
+[CudaRequired]
+public sealed class CudaBatchNormConformanceTests(CudaDeviceFixture fixture)
+    : BatchNormConformanceTests, IClassFixture<CudaDeviceFixture>
+{
+    protected override IBatchNormDevice Device => (IBatchNormDevice)fixture.Device;
+
+    protected override IReadOnlyList<BatchNormShape> Shapes { get; } =
+    [
+        .. DefaultShapes,
+        new(64, 100, 1),
+        new(256, 3, 1),
+        new(8, 16, 28 * 28),
+        new(32, 64, 8 * 8),
+    ];
+}

@@ -53,6 +53,60 @@ public static class Similarity
         return CosineMatrix(Transpose(values, samples, channels), channels, samples);
     }
 
+    /// <summary>
+    /// The cosine matrix from a Gram matrix G (G[i,j] = u_i·u_j, count×count): G[i,j]/√(G[i,i]G[j,j]); a zero vector gets
+    /// cosine 0 with everything and 1 with itself, as in <see cref="CosineMatrix"/>.
+    /// </summary>
+    public static double[] CosineFromGram(ReadOnlySpan<double> gram, int count)
+    {
+        Guard.NotNegative(count, nameof(count));
+        Guard.Length(gram.Length, count * count, nameof(gram));
+        var result = new double[count * count];
+        for (var i = 0; i < count; i++)
+        {
+            result[(i * count) + i] = 1;
+            for (var j = i + 1; j < count; j++)
+            {
+                var norms = Math.Sqrt(gram[(i * count) + i]) * Math.Sqrt(gram[(j * count) + j]);
+                var d = norms == 0 ? 0 : Math.Clamp(gram[(i * count) + j] / norms, -1, 1);
+                result[(i * count) + j] = d;
+                result[(j * count) + i] = d;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The block measure of a cosine matrix: the fraction of pairs of distinct neurons whose directions agree up to sign,
+    /// |D(u_i, u_j)| ≥ <paramref name="threshold"/>. Near 0 when the directions are spread (a random layer), near 1 when
+    /// nearly all neurons sit on a few lines (condensed: one line gives 1, two equal lines 1/2 of the pairs and more when
+    /// they are opposite). 0 for fewer than two neurons.
+    /// </summary>
+    public static double AlignedFraction(ReadOnlySpan<double> cosine, int count, double threshold)
+    {
+        Guard.NotNegative(count, nameof(count));
+        Guard.Length(cosine.Length, count * count, nameof(cosine));
+        if (count < 2)
+        {
+            return 0;
+        }
+
+        long aligned = 0;
+        for (var i = 0; i < count; i++)
+        {
+            for (var j = i + 1; j < count; j++)
+            {
+                if (Math.Abs(cosine[(i * count) + j]) >= threshold)
+                {
+                    aligned++;
+                }
+            }
+        }
+
+        return aligned / (count * (count - 1) / 2.0);
+    }
+
     private static double[] Transpose(ReadOnlySpan<double> values, int rows, int columns)
     {
         var result = new double[values.Length];

@@ -55,6 +55,7 @@ let rec private variablesOf (e: Expr) : string list =
     | Binary(_, l, r, _) -> variablesOf l @ variablesOf r
     | Call(_, args, _) -> args |> List.collect (fun a -> variablesOf a.Value)
     | Tuple(items, _) -> items |> List.collect variablesOf
+    | StringLit _ -> []
 
 /// A let given another value than its default, by --set (Origin None) or by one sweep cell (Origin: the sweep
 /// value that set it, where a diagnostic about the consequence points).
@@ -127,6 +128,9 @@ type private Context(path: string, text: string, overrides: Map<string, Override
 let rec private evaluate (ctx: Context) (scope: Scope) (e: Expr) : float option =
     match e with
     | Number(v, _, _) -> Some v
+    | StringLit(_, span) ->
+        ctx.Report DiagnosticCodes.WrongValueKind span $"A string (a file path) cannot stand for {scope.What}: a number is expected here."
+        None
     | Variable id ->
         let name = id.Text
         if name = "pi" then Some Math.PI
@@ -234,6 +238,7 @@ let rec usesVariables (e: Expr) =
     | Binary(_, l, r, _) -> usesVariables l || usesVariables r
     | Call(_, args, _) -> args |> List.exists (fun a -> usesVariables a.Value)
     | Tuple(items, _) -> items |> List.exists usesVariables
+    | StringLit _ -> false
 
 let private isWholeLiteral (e: Expr) =
     let digits (t: string) = t |> Seq.forall Char.IsDigit
@@ -444,64 +449,195 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
             None
         else value what e
 
-    // ---- data
-    /// The number of data points when it is known (it may be a let): bounds the batch and sizes activations.
+    // ---- data: the first data statement is the training data; the others are for observations.
+    /// The number of training points when it is known (it may be a let): bounds the batch and sizes activations.
     let mutable pointsValue: float option = None
     let dataStatements = statements |> List.choose (function Data(n, src, t, s) -> Some(n, src, t, s) | _ -> None)
-    for (_, _, _, s) in List.skip (min 1 dataStatements.Length) dataStatements do
-        ctx.Report DiagnosticCodes.DuplicateBlock s "Language version 1 trains on one data set per experiment; remove this second \"data\" block."
-    let data =
+    /// Data set name → its number of points when known (count checks of `outputs on d n`).
+    let dataPoints = Collections.Generic.Dictionary<string, float option * Expr option>()
+    /// grid(…) / uniform(…): points from a formula and a target.
+    let checkFunctionData (n: Ident) (kind: Ident) (args: Arg list) (callSpan: Span) (target: Expr option) =
+        let isGrid = kind.Text = "grid"
+        let parameters =
+            [ param "from" true true; param "to" true true; param "points" true true ]
+            @ (if isGrid then [] else [ param "dim" true false ])
+        let b = bindArguments ctx $"{kind.Text}(…)" callSpan parameters args
+        let get k = b.TryFind k |> Option.map (fun a -> a.Value)
+        let lo = get "from" |> Option.bind (value $"from of data {n.Text}")
+        let hi = get "to" |> Option.bind (value $"to of data {n.Text}")
+        match lo, hi, get "to" with
+        | Some lo, Some hi, Some toExpr when not (lo < hi) ->
+            let both = Tuple([ (get "from").Value; toExpr ], toExpr.Span)
+            ctx.ReportValue DiagnosticCodes.ValueOutOfRange toExpr.Span both
+                $"The interval of data {n.Text} is empty{ctx.With both}: from ({num lo}) must be less than to ({num hi})."
+        | _ -> ()
+        dataPoints[n.Text] <- (get "points" |> Option.bind (whole $"points of data {n.Text}" 1.0), get "points")
+        let dim =
+            match get "dim" with
+            | Some d -> constant $"dim of data {n.Text}" d |> Option.bind (fun _ -> whole $"dim of data {n.Text}" 1.0 d)
+            | None -> Some 1.0
+        let dimInt = dim |> Option.map int |> Option.defaultValue 1
+        match target with
+        | None ->
+            ctx.Report DiagnosticCodes.MissingTarget n.Span
+                $"""data {n.Text} has no target. Add a block: data {n.Text} = {kind.Text}(…) {{ target <expression over {(if dimInt = 1 then "x" else "x1..xd")}> }}"""
+        | Some t ->
+            let scope =
+                { Lets = letValues; AllowLets = false; InputDim = Some dimInt; FanIn = None; Later = Set.empty
+                  What = $"the target of data {n.Text}" }
+            evaluate ctx scope t |> ignore
+        match get "from", get "to", get "points", target, dim with
+        | Some f, Some t, Some p, Some target, Some d ->
+            Some(Function { Name = n.Text; Kind = (if isGrid then GridData else UniformData); From = f; To = t; Points = p
+                            Dim = int d; Target = target })
+        | _ -> None
+    /// idx(fashion_mnist, split: train) or idx("images", "labels"): the files are found and their headers read here.
+    let checkImageData (n: Ident) (args: Arg list) (callSpan: Span) (target: Expr option) =
+        let b =
+            bindArguments ctx "idx(…)" callSpan
+                [ param "images" true true; param "labels" true false; param "split" false false; param "take" false false
+                  param "shuffle" false false; param "mean" false false; param "std" false false ] args
+        target |> Option.iter (fun t ->
+            ctx.Report DiagnosticCodes.TooManyArguments t.Span
+                $"idx data is labelled: the targets of data {n.Text} are its labels, so remove the target block.")
+        let named = IdxFiles.namedSets |> List.map (fun s -> s.Word)
+        let files =
+            match b.TryFind "images", b.TryFind "labels", b.TryFind "split" with
+            | Some { Value = Variable set }, labels, split ->
+                labels |> Option.iter (fun a ->
+                    ctx.Report DiagnosticCodes.TooManyArguments a.Span
+                        $"{set.Text} names both files of a split: remove the labels argument, or give two file paths instead of {set.Text}.")
+                match IdxFiles.namedSets |> List.tryFind (fun s -> s.Word = set.Text) with
+                | None ->
+                    ctx.Report DiagnosticCodes.UnknownDataSource set.Span
+                        $"""Unknown data set "{set.Text}".{didYouMean set.Text named} Name one of {String.Join(", ", named)}, or give two files: idx("…images…", "…labels…")."""
+                    None
+                | Some namedSet ->
+                    let splitWord =
+                        match split with
+                        | Some a -> wordArgument ctx DiagnosticCodes.UnknownOption "split" (List.map fst IdxFiles.splits) a
+                        | None -> Some "train"
+                    match splitWord, IdxFiles.directoryOf namedSet with
+                    | Some sw, Ok dir -> Some(IdxFiles.filesOf dir (IdxFiles.splits |> List.find (fst >> (=) sw) |> snd), set.Span, Some namedSet)
+                    | Some _, Error why ->
+                        ctx.Report DiagnosticCodes.DataFileNotFound set.Span $"data {n.Text}: {why}"
+                        None
+                    | None, _ -> None
+            | Some { Value = StringLit(images, imagesSpan) }, labels, split ->
+                split |> Option.iter (fun a ->
+                    ctx.Report DiagnosticCodes.TooManyArguments a.Span
+                        "split chooses between the files of a named data set (idx(fashion_mnist, split: test)); with file paths, give the files of the split you want.")
+                match labels with
+                | Some { Value = StringLit(labelsPath, _) } ->
+                    let relative (p: string) =
+                        if IO.Path.IsPathRooted p then p
+                        else IO.Path.GetFullPath(IO.Path.Combine(IO.Path.GetDirectoryName(IO.Path.GetFullPath path) |> Option.ofObj |> Option.defaultValue ".", p))
+                    Some((relative images, relative labelsPath), imagesSpan, None)
+                | Some a ->
+                    ctx.Report DiagnosticCodes.WrongValueKind a.Value.Span "The labels of idx data are a file path in double quotes."
+                    None
+                | None ->
+                    ctx.Report DiagnosticCodes.MissingArgument callSpan
+                        $"idx with an images file needs its labels file too: idx(\"{images}\", \"…labels-idx1-ubyte.gz\")."
+                    None
+            | Some a, _, _ ->
+                ctx.Report DiagnosticCodes.WrongValueKind a.Value.Span
+                    $"""The images of idx data are a named set ({String.Join(", ", named)}) or a file path in double quotes."""
+                None
+            | None, _, _ -> None
+        let header (file: string) (span: Span) (namedSet: IdxFiles.NamedSet option) =
+            if not (IO.File.Exists file) then
+                let how =
+                    match namedSet with
+                    | Some set -> $" To provide it, {set.Install}, or set {set.Variable} to a directory that has it."
+                    | None -> ""
+                ctx.Report DiagnosticCodes.DataFileNotFound span $"data {n.Text}: the file {file} does not exist.{how}"
+                None
+            else
+                match IdxFiles.readHeader file with
+                | Ok h -> Some h
+                | Error why ->
+                    ctx.Report DiagnosticCodes.InvalidDataFile span $"data {n.Text}: {file} cannot be used: {why}."
+                    None
+        let shuffle =
+            match b.TryFind "shuffle" with
+            | Some a -> boolArgument ctx "shuffle value" a
+            | None -> Some false
+        let mean = b.TryFind "mean" |> Option.map (fun a -> a.Value) |> Option.defaultValue (Number(0.0, "0", callSpan))
+        let std = b.TryFind "std" |> Option.map (fun a -> a.Value) |> Option.defaultValue (Number(1.0, "1", callSpan))
+        value $"mean of data {n.Text}" mean |> ignore
+        std |> inRange DiagnosticCodes.ValueOutOfRange $"The std of data {n.Text}" (fun v -> v > 0.0) "> 0"
+        let take = b.TryFind "take" |> Option.map (fun a -> a.Value)
+        match files with
+        | Some((imagesPath, labelsPath), span, namedSet) ->
+            match header imagesPath span namedSet, header labelsPath span namedSet with
+            | Some images, Some labels ->
+                let shape =
+                    match images.Dimensions with
+                    | [ count; h; w ] -> Some(count, 1, h, w)
+                    | [ count; c; h; w ] -> Some(count, c, h, w)
+                    | dims ->
+                        ctx.Report DiagnosticCodes.InvalidDataFile span
+                            $"""data {n.Text}: {imagesPath} holds an array of {String.Join(" × ", dims)}; images are n × rows × columns or n × channels × rows × columns."""
+                        None
+                match labels.Dimensions with
+                | [ count ] when shape |> Option.exists (fun (c, _, _, _) -> c <> count) ->
+                    ctx.Report DiagnosticCodes.InvalidDataFile span
+                        $"data {n.Text}: {labelsPath} has {count} labels for the {(let (c, _, _, _) = shape.Value in c)} images of {imagesPath}; the two files must hold the same count."
+                | [ _ ] -> ()
+                | dims ->
+                    ctx.Report DiagnosticCodes.InvalidDataFile span
+                        $"""data {n.Text}: {labelsPath} holds an array of {String.Join(" × ", dims)}; labels are one number per image."""
+                match shape with
+                | Some(count, c, h, w) ->
+                    let takeValue = take |> Option.bind (whole $"take of data {n.Text}" 1.0)
+                    match take, takeValue with
+                    | Some t, Some tv when tv > float count ->
+                        ctx.ReportValue DiagnosticCodes.ValueOutOfRange t.Span t
+                            $"data {n.Text} takes {num tv} images{ctx.With t}, but {imagesPath} holds {count}. Use take ≤ {count}."
+                    | _ -> ()
+                    dataPoints[n.Text] <- (Some(defaultArg takeValue (float count)), take)
+                    match shuffle with
+                    | Some sh ->
+                        Some(Images { Name = n.Text; ImagesPath = imagesPath; LabelsPath = labelsPath; Take = take; Shuffle = sh
+                                      Mean = mean; Std = std; Channels = c; Height = h; Width = w; Count = count })
+                    | None -> None
+                | None -> None
+            | _ -> None
+        | None -> None
+    let checkDataStatement (n: Ident, source: Expr, target: Expr option, _: Span) =
+        declare n "data set" |> ignore
+        match source with
+        | Call(kind, args, callSpan) when kind.Text = "grid" || kind.Text = "uniform" -> checkFunctionData n kind args callSpan target
+        | Call(kind, args, callSpan) when kind.Text = "idx" -> checkImageData n args callSpan target
+        | Call(kind, _, _) ->
+            ctx.Report DiagnosticCodes.UnknownDataSource kind.Span
+                $"""Unknown data source "{kind.Text}".{didYouMean kind.Text [ "grid"; "uniform"; "idx" ]} Expected grid(from, to, points: n), uniform(from, to, points: n, dim: d) or idx(fashion_mnist, split: train)."""
+            None
+        | other ->
+            ctx.Report DiagnosticCodes.SyntaxError other.Span "Expected a data source such as grid(-1, 1, points: 40)."
+            None
+    let data, otherData =
         match dataStatements with
         | [] ->
             ctx.Report DiagnosticCodes.MissingBlock fileStart
                 "The experiment has no data. Add e.g.: data train = grid(-1, 1, points: 40) { target relu(x) }"
-            None
-        | (n, source, target, span) :: _ ->
-            declare n "data set" |> ignore
-            match source with
-            | Call(kind, args, callSpan) when kind.Text = "grid" || kind.Text = "uniform" ->
-                let isGrid = kind.Text = "grid"
-                let parameters =
-                    [ param "from" true true; param "to" true true; param "points" true true ]
-                    @ (if isGrid then [] else [ param "dim" true false ])
-                let b = bindArguments ctx $"{kind.Text}(…)" callSpan parameters args
-                let get k = b.TryFind k |> Option.map (fun a -> a.Value)
-                let lo = get "from" |> Option.bind (value $"from of data {n.Text}")
-                let hi = get "to" |> Option.bind (value $"to of data {n.Text}")
-                match lo, hi, get "to" with
-                | Some lo, Some hi, Some toExpr when not (lo < hi) ->
-                    let both = Tuple([ (get "from").Value; toExpr ], toExpr.Span)
-                    ctx.ReportValue DiagnosticCodes.ValueOutOfRange toExpr.Span both
-                        $"The interval of data {n.Text} is empty{ctx.With both}: from ({num lo}) must be less than to ({num hi})."
-                | _ -> ()
-                pointsValue <- get "points" |> Option.bind (whole $"points of data {n.Text}" 1.0)
-                let dim =
-                    match get "dim" with
-                    | Some d -> constant $"dim of data {n.Text}" d |> Option.bind (fun _ -> whole $"dim of data {n.Text}" 1.0 d)
-                    | None -> Some 1.0
-                let dimInt = dim |> Option.map int |> Option.defaultValue 1
-                match target with
-                | None ->
-                    ctx.Report DiagnosticCodes.MissingTarget n.Span
-                        $"""data {n.Text} has no target. Add a block: data {n.Text} = {kind.Text}(…) {{ target <expression over {(if dimInt = 1 then "x" else "x1..xd")}> }}"""
-                | Some t ->
-                    let scope =
-                        { Lets = letValues; AllowLets = false; InputDim = Some dimInt; FanIn = None; Later = Set.empty
-                          What = $"the target of data {n.Text}" }
-                    evaluate ctx scope t |> ignore
-                match get "from", get "to", get "points", target, dim with
-                | Some f, Some t, Some p, Some target, Some d ->
-                    Some { Name = n.Text; Kind = (if isGrid then GridData else UniformData); From = f; To = t; Points = p
-                           Dim = int d; Target = target }
-                | _ -> None
-            | Call(kind, _, _) ->
-                ctx.Report DiagnosticCodes.UnknownDataSource kind.Span
-                    $"""Unknown data source "{kind.Text}".{didYouMean kind.Text [ "grid"; "uniform" ]} Expected grid(from, to, points: n) or uniform(from, to, points: n, dim: d)."""
-                None
-            | other ->
-                ctx.Report DiagnosticCodes.SyntaxError other.Span "Expected a data source such as grid(-1, 1, points: 40)."
-                None
+            None, []
+        | first :: rest ->
+            let training = checkDataStatement first
+            let (n, _, _, _) = first
+            pointsValue <- (match dataPoints.TryGetValue n.Text with | true, (p, _) -> p | _ -> None)
+            training, rest |> List.map checkDataStatement
+    /// What the model's input must match: the training data's dimension, and its image shape for idx data.
+    let dataDim =
+        data |> Option.map (function Function f -> f.Dim | Images i -> i.Channels * i.Height * i.Width)
+    let dataShape = data |> Option.bind (function Images i -> Some(i.Channels, i.Height, i.Width) | Function _ -> None)
+    /// The expression giving the training data's number of points (for messages).
+    let pointsExpr = data |> Option.bind (fun d -> match dataPoints.TryGetValue d.Name with | true, (_, e) -> e | _ -> None)
     let points = pointsValue
+
+    /// The train blocks in order (the first trains the model; the model's output width depends on its loss).
+    let trainBlocks = statements |> List.choose (function Train(items, s) -> Some(items, s) | _ -> None)
 
     // ---- model
     let models = statements |> List.choose (function Model(n, items, s) -> Some(n, items, s) | _ -> None)
@@ -510,6 +646,10 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
     let layerNames = ResizeArray<string>()
     /// Layers without weights: measures of weights and width reduction cannot name them.
     let dropoutNames = Collections.Generic.HashSet<string>()
+    /// Convolution layers: observed by cosine (weights, outputs) and reldis only.
+    let convNames = Collections.Generic.HashSet<string>()
+    /// Pooling layers: no weights, nothing to observe or reduce.
+    let poolNames = Collections.Generic.HashSet<string>()
     /// Layer name → its input width (fan-in), when known.
     let fanIns = Collections.Generic.Dictionary<string, float option>()
     let model =
@@ -532,20 +672,46 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
             let outputScale = scales |> List.tryHead |> Option.map fst
             // A zero or negative factor is never meant: 1/α of the phase diagram is positive, and 0 makes every gradient 0.
             outputScale |> Option.iter (inRange DiagnosticCodes.ValueOutOfRange $"The output scale of model {mname.Text}" (fun v -> v > 0.0) "> 0")
+            let suggestedInput =
+                match dataShape, dataDim with
+                | Some(c, h, w), _ -> $"({c}, {h}, {w})"
+                | None, Some d -> string d
+                | None, None -> "1"
             let input =
                 match inputs with
                 | [] ->
                     ctx.Report DiagnosticCodes.MissingInput mname.Span
-                        $"model {mname.Text} does not say its input size. Add \"input {(data |> Option.map (fun d -> d.Dim) |> Option.defaultValue 1)}\" as its first line."
+                        $"model {mname.Text} does not say its input size. Add \"input {suggestedInput}\" as its first line."
                     None
                 | (e, _) :: _ -> Some e
-            let inputValue = input |> Option.bind (whole $"input of model {mname.Text}" 1.0)
-            match inputValue, data with
-            | Some i, Some d when int i <> d.Dim ->
+            /// `input n` (a vector) or `input (c, h, w)` (images, for convolutions): its size and, for images, its shape.
+            let inputValue, inputImage =
+                match input with
+                | Some(Tuple([ c; h; w ], _)) ->
+                    let c' = whole $"The channels of model {mname.Text}'s input" 1.0 c
+                    let h' = whole $"The height of model {mname.Text}'s input" 1.0 h
+                    let w' = whole $"The width of model {mname.Text}'s input" 1.0 w
+                    match c', h', w' with
+                    | Some cv, Some hv, Some wv -> Some(cv * hv * wv), Some(cv, hv, wv)
+                    | _ -> None, None
+                | Some(Tuple(_, span)) ->
+                    ctx.Report DiagnosticCodes.WrongValueKind span
+                        $"The input of model {mname.Text} is a size (input 784) or an image shape of three numbers (input (1, 28, 28): channels, height, width)."
+                    None, None
+                | Some e -> whole $"input of model {mname.Text}" 1.0 e, None
+                | None -> None, None
+            match inputValue, data, dataDim with
+            | Some i, Some d, Some dim when int i <> dim ->
                 let e = fst inputs.Head
                 ctx.ReportValue DiagnosticCodes.InputSizeMismatch e.Span e
-                    $"""model {mname.Text} takes {num i} input{(if i = 1.0 then "" else "s")}{ctx.With e} but data {d.Name} has dimension {d.Dim}. Write "input {d.Dim}"."""
-            | _ -> ()
+                    $"""model {mname.Text} takes {num i} input{(if i = 1.0 then "" else "s")}{ctx.With e} but data {d.Name} has dimension {dim}. Write "input {suggestedInput}"."""
+            | _ ->
+                match inputImage, dataShape with
+                | Some(c, h, w), Some(dc, dh, dw) when (int c, int h, int w) <> (dc, dh, dw) ->
+                    let e = fst inputs.Head
+                    ctx.Report DiagnosticCodes.InputSizeMismatch e.Span
+                        $"model {mname.Text} takes images of {num c}×{num h}×{num w} but the images of data {data.Value.Name} are {dc}×{dh}×{dw}. Write \"input {suggestedInput}\"."
+                | _ -> ()
             /// The model's `init normal(std: e, antisymmetric: b)`: e, and whether the zero-output pairing is asked for.
             let mutable antisymmetric = false
             let mutable antisymmetricSpan = mspan
@@ -591,7 +757,7 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                 let other = max (defaultArg fanIn 1.0) rows
                 if w * other > float Array.MaxLength then
                     let because =
-                        Tuple(width :: Option.toList fanInExpr @ (data |> Option.map (fun d -> d.Points) |> Option.toList), width.Span)
+                        Tuple(width :: Option.toList fanInExpr @ Option.toList pointsExpr, width.Span)
                     let per = if other = rows then "data points" else "inputs"
                     ctx.ReportValue DiagnosticCodes.ValueOutOfRange width.Span because
                         $"{what} is too large{ctx.With because}: {num w} neurons × {num other} {per} = {num (w * other)} numbers in one array, more than the {Array.MaxLength} an array can hold. Use a smaller width."
@@ -602,10 +768,147 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
             let mutable lastWidth = None
             let mutable modelInitChecked = false
             let mutable failed = false
+            /// The shape flowing out of the last layer when it is an image (channels, height, width); None: a vector.
+            let mutable image = inputImage
+            /// A layer's own `init: normal(std: …)`, or the model's, checked once at the fan-in of the first layer using it.
+            let checkInit (what: string) (lname: Ident) (fanIn: float option) (ownInit: Expr option option) =
+                match ownInit with
+                | Some(Some std) -> checkStd what fanIn std
+                | Some None -> ()
+                | None ->
+                    match modelInit with
+                    | Some std when not modelInitChecked ->
+                        modelInitChecked <- true
+                        checkStd $"model {mname.Text}" fanIn std
+                    | Some _ -> ()
+                    | None when inits.IsEmpty ->
+                        ctx.Report DiagnosticCodes.MissingInit lname.Span
+                            $"{what} has no initialization. Add \"init normal(std: …)\" to model {mname.Text}, or init: normal(std: …) to the layer."
+                    | None -> ()
+            /// Layers that read images (conv, pooling) need an image: a vector input or a flattened one cannot be read so.
+            let needImage (kind: Ident) (lname: Ident) =
+                match image with
+                | Some shape -> Some shape
+                | None ->
+                    let why =
+                        if layers.Count = 0 then $"model {mname.Text}'s input is a vector: declare it as an image, input (channels, height, width)"
+                        else "the layer before it gives a vector (a dense layer, or flatten)"
+                    ctx.Report DiagnosticCodes.InvalidLayerShape kind.Span $"{kind.Text} {lname.Text} reads images, but {why}."
+                    failed <- true
+                    None
             for item in items do
                 match item with
+                | Flatten span ->
+                    match image with
+                    | Some _ ->
+                        image <- None
+                        previousExpr <- None
+                    | None ->
+                        ctx.Report DiagnosticCodes.InvalidLayerShape span
+                            "flatten turns images into vectors, but what reaches it is already a vector: remove it."
+                | Layer(kind, lname, args, span) when kind.Text = "conv" ->
+                    let ok = declare lname "layer"
+                    let what = $"layer {lname.Text}"
+                    let b =
+                        bindArguments ctx $"conv {lname.Text}(…)" span
+                            [ param "filters" true true; param "activation" true false; param "kernel" false false; param "stride" false false
+                              param "padding" false false; param "bias" false false; param "init" false false ] args
+                    let filters = b.TryFind "filters" |> Option.map (fun a -> a.Value)
+                    let filtersValue = filters |> Option.bind (whole $"The filters of {what}" 1.0)
+                    let numberArg (n: string) (defaultValue: float) (minimum: float) =
+                        match b.TryFind n with
+                        | Some a -> a.Value, whole $"The {n} of {what}" minimum a.Value
+                        | None -> Number(defaultValue, num defaultValue, span), Some defaultValue
+                    let kernel, kernelValue = numberArg "kernel" 3.0 1.0
+                    let stride, strideValue = numberArg "stride" 1.0 1.0
+                    let padding, paddingValue = numberArg "padding" 0.0 0.0
+                    let activation =
+                        match b.TryFind "activation" with
+                        | Some { Value = Variable id } when ctx.IsWordLet id.Text -> Some(ActivationFromLet id.Text)
+                        | Some a ->
+                            wordArgument ctx DiagnosticCodes.UnknownActivation "activation" activationWords a
+                            |> Option.map (fun w -> FixedActivation(activations |> List.find (fun (k, _) -> k = w) |> snd))
+                        | None -> Some(FixedActivation "Linear")
+                    let bias =
+                        match b.TryFind "bias" with
+                        | Some a -> boolArgument ctx "bias value" a
+                        | None -> Some true
+                    let ownInit = b.TryFind "init" |> Option.map (fun a -> initStd what a.Value)
+                    let shape = needImage kind lname
+                    let fanIn =
+                        match shape, kernelValue with
+                        | Some(c, _, _), Some k -> Some(c * k * k)
+                        | _ -> None
+                    checkInit what lname fanIn ownInit
+                    if ok then
+                        fanIns[lname.Text] <- fanIn
+                        layerNames.Add lname.Text
+                        convNames.Add lname.Text |> ignore
+                    match shape, filtersValue, kernelValue, strideValue, paddingValue with
+                    | Some(_, h, w), Some f, Some k, Some st, Some p ->
+                        if k > h + 2.0 * p || k > w + 2.0 * p then
+                            ctx.Report DiagnosticCodes.InvalidLayerShape kind.Span
+                                $"The {num k}×{num k} kernel of conv {lname.Text} does not fit its {num h}×{num w} input with padding {num p}: use a smaller kernel or more padding."
+                            failed <- true
+                            image <- None
+                        else
+                            image <- Some(f, Math.Floor((h + 2.0 * p - k) / st) + 1.0, Math.Floor((w + 2.0 * p - k) / st) + 1.0)
+                    | _ -> image <- None
+                    previous <- image |> Option.map (fun (c, h, w) -> c * h * w)
+                    previousExpr <- None
+                    lastWidth <- None
+                    match filters, activation, bias with
+                    | Some f, Some a, Some bi when (match ownInit with Some None -> false | _ -> true) ->
+                        layers.Add
+                            { Name = lname.Text; Kind = ConvLayer(kernel, stride, padding); Width = f; Activation = a; Bias = bi
+                              InitStd = ownInit |> Option.flatten }
+                    | _ -> failed <- true
+                | Layer(kind, lname, args, span) when kind.Text = "maxpool" || kind.Text = "avgpool" ->
+                    let ok = declare lname "layer"
+                    let what = $"{kind.Text} {lname.Text}"
+                    let b = bindArguments ctx $"{what}(…)" span [ param "size" true true; param "stride" false false ] args
+                    let size =
+                        match b.TryFind "size" with
+                        | Some { Value = Variable id } when id.Text = "global" -> Some None
+                        | Some a -> whole $"The size of {what}" 1.0 a.Value |> Option.map (fun v -> Some(a.Value, v))
+                        | None -> None
+                    let stride =
+                        match b.TryFind "stride", size with
+                        | Some a, Some None ->
+                            ctx.Report DiagnosticCodes.TooManyArguments a.Span $"{what}(global) pools each whole channel: it has no stride."
+                            None
+                        | Some a, _ -> whole $"The stride of {what}" 1.0 a.Value |> Option.map (fun v -> Some(a.Value, v))
+                        | None, _ -> Some None
+                    if ok then
+                        fanIns[lname.Text] <- None
+                        layerNames.Add lname.Text
+                        poolNames.Add lname.Text |> ignore
+                    match needImage kind lname, size, stride with
+                    | Some(c, h, w), Some None, Some _ -> image <- Some(c, 1.0, 1.0)
+                    | Some(c, h, w), Some(Some(_, k)), Some st ->
+                        let st = st |> Option.map snd |> Option.defaultValue k
+                        if k > h || k > w then
+                            ctx.Report DiagnosticCodes.InvalidLayerShape kind.Span
+                                $"The {num k}×{num k} window of {what} does not fit its {num h}×{num w} input: use a smaller size."
+                            failed <- true
+                            image <- None
+                        else image <- Some(c, Math.Floor((h - k) / st) + 1.0, Math.Floor((w - k) / st) + 1.0)
+                    | _ -> image <- None
+                    previous <- image |> Option.map (fun (c, h, w) -> c * h * w)
+                    previousExpr <- None
+                    lastWidth <- None
+                    match size, stride with
+                    | Some sz, Some st ->
+                        layers.Add
+                            { Name = lname.Text; Kind = PoolLayer(kind.Text = "maxpool", sz |> Option.map fst, st |> Option.map fst)
+                              Width = Number(0.0, "0", span); Activation = FixedActivation "Linear"; Bias = false; InitStd = None }
+                    | _ -> failed <- true
                 | Layer(kind, lname, args, span) when kind.Text = "dropout" ->
                     let ok = declare lname "layer"
+                    if image.IsSome then
+                        ctx.Report DiagnosticCodes.InvalidLayerShape kind.Span
+                            $"dropout {lname.Text} acts on a dense layer's outputs, but images reach it: place it after flatten and a dense layer."
+                        failed <- true
                     let b = bindArguments ctx $"dropout {lname.Text}(…)" span [ param "keep" true true ] args
                     let keep = b.TryFind "keep" |> Option.map (fun a -> a.Value)
                     keep |> Option.iter (inRange DiagnosticCodes.ValueOutOfRange $"The keep probability of dropout {lname.Text}" (fun v -> v > 0.0 && v <= 1.0) "in (0, 1]")
@@ -629,7 +932,7 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                 | Layer(kind, lname, args, span) ->
                     if kind.Text <> "dense" then
                         ctx.Report DiagnosticCodes.UnknownLayerKind kind.Span
-                            $"""Unknown layer kind "{kind.Text}".{didYouMean kind.Text [ "dense"; "dropout" ]} The layer kinds are dense {lname.Text}(width, activation, bias: true) and dropout {lname.Text}(keep: p)."""
+                            $"""Unknown layer kind "{kind.Text}".{didYouMean kind.Text [ "dense"; "dropout"; "conv"; "maxpool"; "avgpool" ]} The layer kinds are dense {lname.Text}(width, activation, bias: true), dropout {lname.Text}(keep: p), conv {lname.Text}(filters, activation, kernel: 3, stride: 1, padding: 0), maxpool {lname.Text}(size) and avgpool {lname.Text}(size) (or (global))."""
                         failed <- true
                         // Still a layer by name, so observations of it do not report it a second time.
                         if declare lname "layer" then
@@ -657,19 +960,12 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                             | Some a -> boolArgument ctx "bias value" a
                             | None -> Some true
                         let ownInit = b.TryFind "init" |> Option.map (fun a -> initStd what a.Value)
-                        match ownInit with
-                        | Some(Some std) -> checkStd what previous std
-                        | Some None -> ()
-                        | None ->
-                            match modelInit with
-                            | Some std when not modelInitChecked ->
-                                modelInitChecked <- true
-                                checkStd $"model {mname.Text}" previous std
-                            | Some _ -> ()
-                            | None when inits.IsEmpty ->
-                                ctx.Report DiagnosticCodes.MissingInit lname.Span
-                                    $"{what} has no initialization. Add \"init normal(std: …)\" to model {mname.Text}, or init: normal(std: …) to the layer."
-                            | None -> ()
+                        checkInit what lname previous ownInit
+                        if image.IsSome then
+                            ctx.Report DiagnosticCodes.InvalidLayerShape kind.Span
+                                $"dense {lname.Text} reads vectors, but images reach it: add flatten before it."
+                            failed <- true
+                            image <- None
                         // A second layer of the same name is already an error; keeping the first one's fan-in
                         // stops measures of that name from being judged by the duplicate's shape as well.
                         if not (fanIns.ContainsKey lname.Text) then
@@ -696,11 +992,22 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
             if layerNames.Count = 0 && not failed then
                 ctx.Report DiagnosticCodes.EmptyModel mname.Span
                     $"model {mname.Text} has no layers. Add at least one, e.g. dense out(1)."
-            match lastWidth with
-            | Some(lname, Some w, wexpr) when w <> 1.0 ->
-                ctx.ReportValue DiagnosticCodes.OutputWidthMismatch lname.Span wexpr
-                    $"The last layer \"{lname.Text}\" has width {num w}{ctx.With wexpr}, but loss mse compares it with a scalar target: the output layer needs width 1 (add dense out(1))."
-            | _ -> ()
+            // The loss decides the output: one value for mse's scalar target, one logit per class for cross_entropy.
+            let lossWord =
+                trainBlocks |> List.tryHead |> Option.bind (fun (items, _) -> items |> List.tryPick (function LossItem(l, _) -> Some l.Text | _ -> None))
+            match Seq.tryLast layers with
+            | Some(last: CheckedLayer) when last.Kind <> DenseLayer && (match last.Kind with DropoutLayer _ -> false | _ -> true) ->
+                ctx.Report DiagnosticCodes.InvalidLayerOrder mspan
+                    $"model {mname.Text} ends with {last.Name}, which gives images: end it with flatten and a dense layer (dense out(classes))."
+            | _ ->
+                match lastWidth, lossWord with
+                | Some(lname, Some w, wexpr), Some "cross_entropy" when w < 2.0 ->
+                    ctx.ReportValue DiagnosticCodes.OutputWidthMismatch lname.Span wexpr
+                        $"The last layer \"{lname.Text}\" has width {num w}{ctx.With wexpr}, but loss cross_entropy needs one output per class (at least 2): e.g. dense out(10)."
+                | Some(lname, Some w, wexpr), lw when w <> 1.0 && lw <> Some "cross_entropy" ->
+                    ctx.ReportValue DiagnosticCodes.OutputWidthMismatch lname.Span wexpr
+                        $"The last layer \"{lname.Text}\" has width {num w}{ctx.With wexpr}, but loss mse compares it with a scalar target: the output layer needs width 1 (add dense out(1)), or use loss cross_entropy for classes."
+                | _ -> ()
             // Antisymmetric: the last hidden dense layer's second half copies the first, with the output weights negated.
             let denseLayers = layers |> Seq.filter (fun l -> l.Kind = DenseLayer) |> List.ofSeq
             if antisymmetric then
@@ -714,14 +1021,19 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                 | _ ->
                     ctx.Report DiagnosticCodes.InvalidLayerOrder antisymmetricSpan
                         $"antisymmetric pairs the neurons of the last hidden layer (negated output weights give a zero initial output), but model {mname.Text} has no hidden dense layer."
+            let inputShape = match input with Some(Tuple([ c; h; w ], _)) -> Some(c, h, w) | _ -> None
             match input with
             | Some i when not failed && layers.Count > 0 ->
-                Some(mname.Text, i, List.ofSeq layers, modelInit, antisymmetric, outputScale)
+                Some(mname.Text, i, inputShape, List.ofSeq layers, modelInit, antisymmetric, outputScale)
             | _ -> None
 
     let layerCandidates () = List.ofSeq layerNames
     let checkLayerRef (id: Ident) : bool =
-        if dropoutNames.Contains id.Text then
+        if poolNames.Contains id.Text then
+            ctx.Report DiagnosticCodes.InvalidLayerOrder id.Span
+                $"{id.Text} is a pooling layer: it has no weights to observe or reduce. Name a conv or dense layer."
+            false
+        elif dropoutNames.Contains id.Text then
             let dense = layerNames |> Seq.takeWhile (fun n -> n <> id.Text) |> Seq.filter (dropoutNames.Contains >> not) |> Seq.tryLast
             let hint = match dense with Some d -> $" Name the dense layer before it, {d}." | None -> ""
             ctx.Report DiagnosticCodes.InvalidLayerOrder id.Span
@@ -757,16 +1069,71 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
         let untils = items |> List.choose (function UntilItem(m, op, v, s) -> Some(m, op, v, s) | _ -> None)
         let retryItems = items |> List.choose (function RetryItem(n, s) -> Some(n, s) | _ -> None)
         let trainKw = { tspan with End = tspan.Start + 5 }
-        let lossOk =
+        let loss =
             match once "the loss" losses snd with
             | None ->
                 ctx.Report DiagnosticCodes.MissingArgument trainKw "The train block needs a loss: add \"loss mse\"."
-                false
-            | Some(l, _) when l.Text = "mse" -> true
+                None
+            | Some(l, _) when l.Text = "mse" -> Some "Mse"
+            | Some(l, _) when l.Text = "cross_entropy" -> Some "CrossEntropy"
             | Some(l, _) ->
                 ctx.Report DiagnosticCodes.UnknownLoss l.Span
-                    $"""Unknown loss "{l.Text}".{didYouMean l.Text [ "mse" ]} Language version 1 has loss mse."""
-                false
+                    $"""Unknown loss "{l.Text}".{didYouMean l.Text [ "mse"; "cross_entropy" ]} The losses are mse (a scalar target) and cross_entropy (class labels)."""
+                None
+        /// A mini-batch size: a whole number ≥ 1, at most the number of training points.
+        let checkBatch (be: Expr) =
+            match whole "batch" 1.0 be, points with
+            | Some bv, Some p when bv > p ->
+                let both = Tuple(be :: Option.toList pointsExpr, be.Span)
+                ctx.ReportValue DiagnosticCodes.BatchTooLarge be.Span both
+                    $"batch ({num bv}) is larger than the data ({num p} points){ctx.With both}. Use batch ≤ {num p}, or a full-batch optimizer."
+            | _ -> ()
+        /// weight_decay, momentum, nesterov, batch and schedule: what the optimizer's binding found of them.
+        let optimizerOptions (name: string) (b: Map<string, Arg>) : OptimizerOptions option =
+            let nonNegative (key: string) =
+                b.TryFind key |> Option.map (fun a ->
+                    inRange DiagnosticCodes.ValueOutOfRange $"The {key} of {name}" (fun v -> v >= 0.0) "≥ 0" a.Value
+                    a.Value)
+            let weightDecay = nonNegative "weight_decay"
+            let momentum =
+                b.TryFind "momentum" |> Option.map (fun a ->
+                    inRange DiagnosticCodes.ValueOutOfRange $"The momentum of {name}" (fun v -> v >= 0.0 && v < 1.0) "in [0, 1)" a.Value
+                    a.Value)
+            let nesterov =
+                match b.TryFind "nesterov" with
+                | Some a ->
+                    let on = boolArgument ctx "nesterov value" a
+                    if on = Some true && momentum.IsNone then
+                        ctx.Report DiagnosticCodes.MissingArgument a.Span "Nesterov momentum needs a momentum: add momentum: 0.9."
+                    on
+                | None -> Some false
+            let batch = b.TryFind "batch" |> Option.map (fun a -> checkBatch a.Value; a.Value)
+            let schedule =
+                match b.TryFind "schedule" with
+                | None -> Some None
+                | Some { Value = Call(k, args, span) } when k.Text = "step" ->
+                    let sb = bindArguments ctx "step(…)" span [ param "every" true true; param "factor" true true ] args
+                    let every = sb.TryFind "every" |> Option.map (fun a -> a.Value)
+                    let factor = sb.TryFind "factor" |> Option.map (fun a -> a.Value)
+                    every |> Option.iter (whole "The every of a step schedule" 1.0 >> ignore)
+                    factor |> Option.iter (inRange DiagnosticCodes.ValueOutOfRange "The factor of a step schedule" (fun v -> v > 0.0) "> 0")
+                    match every, factor with
+                    | Some e, Some f -> Some(Some(StepLr(e, f)))
+                    | _ -> None
+                | Some { Value = Call(k, args, span) } when k.Text = "cosine" ->
+                    let cb = bindArguments ctx "cosine(…)" span [ param "min" true false ] args
+                    let minimum = cb.TryFind "min" |> Option.map (fun a -> a.Value) |> Option.defaultValue (Number(0.0, "0", span))
+                    inRange DiagnosticCodes.ValueOutOfRange "The min of a cosine schedule (a fraction of lr)" (fun v -> v >= 0.0 && v <= 1.0) "in [0, 1]" minimum
+                    Some(Some(CosineLr minimum))
+                | Some a ->
+                    ctx.Report DiagnosticCodes.WrongValueKind a.Value.Span
+                        "A learning-rate schedule is step(every: k, factor: 0.1) or cosine(min: 0)."
+                    None
+            match nesterov, schedule with
+            | Some n, Some sc ->
+                Some { Batch = batch; WeightDecay = weightDecay; Momentum = momentum; Nesterov = n; Decoupled = (name = "adamw"); Schedule = sc }
+            | _ -> None
+        let common = [ param "weight_decay" false false; param "schedule" false false ]
         let optimizer =
             match once "the optimizer" optimizers snd with
             | None ->
@@ -783,25 +1150,22 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                         a.Value)
                 match o.Text with
                 | "gd" ->
-                    let b = bindArguments ctx "gd(…)" span [ param "lr" true true ] args
-                    lr b |> Option.map Gd
-                | "sgd" ->
-                    let b = bindArguments ctx "sgd(…)" span [ param "lr" true true; param "batch" true true ] args
-                    let batch = b.TryFind "batch" |> Option.map (fun a -> a.Value)
-                    match batch with
-                    | Some be ->
-                        match whole "batch" 1.0 be, points with
-                        | Some bv, Some p when bv > p ->
-                            let both = Tuple(be :: (data |> Option.map (fun d -> d.Points) |> Option.toList), be.Span)
-                            ctx.ReportValue DiagnosticCodes.BatchTooLarge be.Span both
-                                $"batch ({num bv}) is larger than the data ({num p} points){ctx.With both}. Use batch ≤ {num p}, or gd for full batches."
-                        | _ -> ()
-                    | None -> ()
-                    match lr b, batch with
-                    | Some l, Some bt -> Some(Sgd(l, bt))
+                    let b = bindArguments ctx "gd(…)" span ([ param "lr" true true ] @ common) args
+                    match lr b, optimizerOptions "gd" b with
+                    | Some l, Some opts -> Some(Gd l, opts)
                     | _ -> None
-                | "adam" ->
-                    let b = bindArguments ctx "adam(…)" span [ param "lr" true true; param "betas" false false; param "eps" false false ] args
+                | "sgd" ->
+                    let b =
+                        bindArguments ctx "sgd(…)" span
+                            ([ param "lr" true true; param "batch" true true; param "momentum" false false; param "nesterov" false false ] @ common) args
+                    match lr b, optimizerOptions "sgd" b with
+                    | Some l, Some({ Batch = Some bt } as opts) -> Some(Sgd(l, bt), { opts with Batch = None })
+                    | _ -> None
+                | "adam"
+                | "adamw" ->
+                    let b =
+                        bindArguments ctx $"{o.Text}(…)" span
+                            ([ param "lr" true true; param "betas" false false; param "eps" false false; param "batch" false false ] @ common) args
                     let betas =
                         match b.TryFind "betas" with
                         | None -> Some(Number(0.9, "0.9", span), Number(0.999, "0.999", span))
@@ -819,12 +1183,17 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                         | Some a ->
                             inRange DiagnosticCodes.ValueOutOfRange "adam's eps" (fun v -> v > 0.0) "> 0" a.Value
                             Some a.Value
-                    match lr b, betas, eps with
-                    | Some l, Some(b1, b2), Some e -> Some(Adam(l, b1, b2, e))
+                    match lr b, betas, eps, optimizerOptions o.Text b with
+                    | Some l, Some(b1, b2), Some e, Some opts ->
+                        // AdamW's decay defaults to torch's 0.01; Adam's (L2) to none.
+                        let opts =
+                            if o.Text = "adamw" && opts.WeightDecay.IsNone then { opts with WeightDecay = Some(Number(0.01, "0.01", span)) }
+                            else opts
+                        Some(Adam(l, b1, b2, e), opts)
                     | _ -> None
                 | other ->
                     ctx.Report DiagnosticCodes.UnknownOptimizer o.Span
-                        $"""Unknown optimizer "{other}".{didYouMean other [ "gd"; "sgd"; "adam" ]} Expected gd(lr: …), sgd(lr: …, batch: …) or adam(lr: …, betas: (0.9, 0.999), eps: 1e-8)."""
+                        $"""Unknown optimizer "{other}".{didYouMean other [ "gd"; "sgd"; "adam"; "adamw" ]} Expected gd(lr: …), sgd(lr: …, batch: …, momentum: 0.9), adam(lr: …, betas: (0.9, 0.999), eps: 1e-8, batch: …) or adamw(lr: …, weight_decay: 0.01); each may take weight_decay: … and schedule: step(every: k, factor: 0.1) or cosine(min: 0)."""
                     None
             | Some(other, _) ->
                 ctx.Report DiagnosticCodes.WrongValueKind other.Span "Expected an optimizer such as gd(lr: 0.1)."
@@ -835,20 +1204,31 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                 ctx.Report DiagnosticCodes.MissingArgument trainKw "The train block needs a length: add \"epochs <n>\" or \"steps <n>\"."
                 None
             | Some(u, l, _) -> Some(u, l, whole u.Text 1.0 l)
+        /// (until loss < tol, until accuracy >= a): at most one of them.
         let stop =
             match once "the stop rule" untils (fun (_, _, _, s) -> s) with
-            | None -> Some None
+            | None -> Some(None, None)
             | Some(m, op, v, s) ->
-                if m.Text <> "loss" then
-                    ctx.Report DiagnosticCodes.UnknownMeasure m.Span
-                        $""""until" can stop on the loss only: write until loss < 1e-6.{didYouMean m.Text [ "loss" ]}"""
-                    None
-                elif op <> Lt then
+                match m.Text with
+                | "loss" when op <> Lt ->
                     ctx.Report DiagnosticCodes.WrongValueKind s "The stop rule is \"until loss < tol\": use the < comparison."
                     None
-                else
+                | "loss" ->
                     inRange DiagnosticCodes.ValueOutOfRange "The stop tolerance" (fun x -> x > 0.0) "> 0" v
-                    Some(Some v)
+                    Some(Some v, None)
+                | "accuracy" when op <> Ge ->
+                    ctx.Report DiagnosticCodes.WrongValueKind s "The stop rule on accuracy is \"until accuracy >= a\": use the >= comparison."
+                    None
+                | "accuracy" when loss <> Some "CrossEntropy" ->
+                    ctx.Report DiagnosticCodes.ExpectationNotObserved m.Span "Accuracy is defined for classification: stopping on it needs loss cross_entropy."
+                    None
+                | "accuracy" ->
+                    inRange DiagnosticCodes.ValueOutOfRange "The accuracy to reach" (fun x -> x > 0.0 && x <= 1.0) "in (0, 1]" v
+                    Some(None, Some v)
+                | _ ->
+                    ctx.Report DiagnosticCodes.UnknownMeasure m.Span
+                        $""""until" stops on the training loss or accuracy: write until loss < 1e-6 or until accuracy >= 0.95.{didYouMean m.Text [ "loss"; "accuracy" ]}"""
+                    None
         let retries =
             match once "the divergence rule" retryItems snd with
             | None -> Some None
@@ -860,10 +1240,11 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                     None
                 | Some _ -> Some(Some n)
                 | None -> None
-        match optimizer, duration, stop, retries with
-        | Some o, Some(u, l, lv), Some st, Some rt when lossOk ->
-            Some { Optimizer = o; Unit = (if u.Text = "epochs" then "Epochs" else "Steps"); Length = l; StopBelow = st; Retries = rt }, lv
-        | _, Some(_, _, lv), _, _ -> None, lv
+        match optimizer, duration, stop, retries, loss with
+        | Some(o, opts), Some(u, l, lv), Some(below, accuracy), Some rt, Some lossName ->
+            Some { Loss = lossName; Optimizer = o; Options = opts; Unit = (if u.Text = "epochs" then "Epochs" else "Steps"); Length = l
+                   StopBelow = below; StopAtAccuracy = accuracy; Retries = rt }, lv
+        | _, Some(_, _, lv), _, _, _ -> None, lv
         | _ -> None, None
     let training, length =
         match trains with
@@ -891,8 +1272,12 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                 Some($"clusters.{l}",
                      $"threshold: {optionText t}, signed: {signed}, negligible: {optionText n}, mass: {optionText ma}, line_size: {optionText ls}")
             | MFeatures(l, amp) -> Some($"features.{l}", $"amplitude: {amp.ToLowerInvariant()}")
-            | MCosineOutputs(l, d, c) -> Some($"cosine_outputs.{l}", $"on {d} {optionText c}")
-            | MLoss | MCosine _ | MRelDis _ -> None
+            | MCosineOutputs(l, d, c, t) ->
+                let threshold = t |> Option.map optionText |> Option.defaultValue "default"
+                Some($"cosine_outputs.{l}", $"on {d} {optionText c}, threshold: {threshold}")
+            | MCosine(l, Some t) -> Some($"aligned.{l}", $"threshold: {optionText t}")
+            | MCosine(l, None) -> Some($"aligned.{l}", "threshold: default")
+            | MLoss _ | MAccuracy _ | MRelDis _ -> None
         match column with
         | Some(key, options) ->
             match columnOptions.TryGetValue key with
@@ -938,7 +1323,20 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                     if values |> List.forall Option.isSome && not points.IsEmpty then
                         Some(SAt(values |> List.choose id |> List.distinct |> List.sort))
                     else None
-            let known = [ "loss"; "features"; "cosine"; "clusters"; "reldis" ]
+            let known = [ "loss"; "accuracy"; "features"; "cosine"; "clusters"; "reldis" ]
+            /// `on <data>`: a data set of the experiment (None: the training data).
+            let onData (k: string) (m: Measure) =
+                match m.Source with
+                | None -> Some None
+                | Some(On(d, _)) when dataPoints.ContainsKey d.Text -> Some(Some d.Text)
+                | Some(On(d, _)) ->
+                    ctx.Report DiagnosticCodes.UnknownData d.Span
+                        $"""Unknown data set "{d.Text}".{didYouMean d.Text (List.ofSeq dataPoints.Keys)} The experiment's data sets: {String.Join(", ", dataPoints.Keys)}."""
+                    None
+                | Some(Weights span)
+                | Some(Outputs(_, _, span)) ->
+                    ctx.Report DiagnosticCodes.TooManyArguments span $"{k} is measured on a data set: write {k}, or {k} on <data>."
+                    None
             let checkedMeasures =
                 measures |> List.map (fun m ->
                     let k = m.Kind.Text
@@ -946,14 +1344,22 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                         ctx.Report DiagnosticCodes.UnknownMeasure m.Kind.Span
                             $"""Unknown measure "{k}".{didYouMean k known} Expected one of: {String.Join(", ", known)}."""
                         None
-                    elif k = "loss" then
+                    elif k = "loss" || k = "accuracy" then
                         match m.Layer with
                         | Some l ->
-                            ctx.Report DiagnosticCodes.TooManyArguments l.Span "\"loss\" is the training loss and takes no layer: write just loss."
+                            ctx.Report DiagnosticCodes.TooManyArguments l.Span
+                                $"\"{k}\" is measured on the training data (or on <data>) and takes no layer: write just {k}, or {k} on <data>."
                             None
                         | None ->
-                            bindArguments ctx "loss" m.Span [] m.Args |> ignore
-                            Some MLoss
+                            bindArguments ctx k m.Span [] m.Args |> ignore
+                            let classifies = training |> Option.forall (fun t -> t.Loss = "CrossEntropy")
+                            if k = "accuracy" && not classifies then
+                                ctx.Report DiagnosticCodes.ExpectationNotObserved m.Kind.Span
+                                    "accuracy is the fraction of samples classified right: it needs loss cross_entropy (a model with one output per class)."
+                            match onData k m with
+                            | Some d when k = "loss" -> Some(MLoss d)
+                            | Some d when classifies -> Some(MAccuracy d)
+                            | _ -> None
                     else
                         match m.Layer with
                         | None ->
@@ -968,7 +1374,14 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                             | Some(Outputs(_, _, span)) when k <> "cosine" ->
                                 ctx.Report DiagnosticCodes.TooManyArguments span
                                     $"Only cosine compares weights or outputs; write just {k} {layer.Text}."
+                            | Some(On(_, span)) ->
+                                ctx.Report DiagnosticCodes.TooManyArguments span
+                                    $"{k} {layer.Text} is a measure of the layer's weights; only loss and accuracy are measured on a data set (cosine {layer.Text} outputs on <data> <n> compares outputs)."
                             | _ -> ()
+                            if exists && convNames.Contains layer.Text && (k = "features" || k = "clusters") then
+                                ctx.Report DiagnosticCodes.InvalidLayerShape layer.Span
+                                    $"{layer.Text} is a convolution layer: observe it with cosine {layer.Text} (its kernels), cosine {layer.Text} outputs on <data> <n>, or reldis {layer.Text}; {k} is defined for dense layers."
+                            let exists = exists && not (convNames.Contains layer.Text && (k = "features" || k = "clusters"))
                             match k with
                             | "features" ->
                                 let b = bindArguments ctx what m.Span [ param "amplitude" false false ] m.Args
@@ -986,29 +1399,34 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                                 | Some a when exists -> Some(MFeatures(layer.Text, (if a = "full" then "Full" else "Input")))
                                 | _ -> None
                             | "cosine" ->
-                                bindArguments ctx what m.Span [] m.Args |> ignore
+                                let b = bindArguments ctx what m.Span [ param "threshold" false false ] m.Args
+                                // The |cos| above which two neurons count as aligned (the aligned / aligned_outputs columns).
+                                let threshold =
+                                    b.TryFind "threshold" |> Option.map (fun a ->
+                                        inRange DiagnosticCodes.ThresholdOutOfRange $"The threshold of {what}" (fun v -> v >= 0.0 && v <= 1.0) "in [0, 1]" a.Value
+                                        a.Value)
                                 match m.Source with
                                 | None
-                                | Some(Weights _) -> if exists then Some(MCosine layer.Text) else None
+                                | Some(Weights _) -> if exists then Some(MCosine(layer.Text, threshold)) else None
+                                | Some(On _) -> None
                                 | Some(Outputs(d, count, _)) ->
                                     let dataOk =
-                                        match data with
-                                        | Some ds when ds.Name = d.Text -> true
-                                        | Some ds ->
+                                        if dataPoints.ContainsKey d.Text then true
+                                        else
                                             ctx.Report DiagnosticCodes.UnknownData d.Span
-                                                $"Unknown data set \"{d.Text}\".{didYouMean d.Text [ ds.Name ]} The experiment's data set is {ds.Name}: write cosine {layer.Text} outputs on {ds.Name} <points>."
+                                                $"""Unknown data set "{d.Text}".{didYouMean d.Text (List.ofSeq dataPoints.Keys)} The experiment's data sets: {String.Join(", ", dataPoints.Keys)}; write cosine {layer.Text} outputs on <data> <points>."""
                                             false
-                                        | None -> false
                                     let countOk =
-                                        match whole $"The number of points of {what} outputs" 1.0 count, points with
-                                        | Some c, Some p when c > p ->
-                                            let both = Tuple(count :: (data |> Option.map (fun d -> d.Points) |> Option.toList), count.Span)
+                                        let known = if dataOk then dataPoints[d.Text] else (None, None)
+                                        match whole $"The number of points of {what} outputs" 1.0 count, known with
+                                        | Some c, (Some p, pe) when c > p ->
+                                            let both = Tuple(count :: Option.toList pe, count.Span)
                                             ctx.ReportValue DiagnosticCodes.ValueOutOfRange count.Span both
                                                 $"{what} outputs takes {num c} points but data {d.Text} has {num p}{ctx.With both}. Use at most {num p}."
                                             false
                                         | Some _, _ -> true
                                         | None, _ -> false
-                                    if exists && dataOk && countOk then Some(MCosineOutputs(layer.Text, d.Text, count)) else None
+                                    if exists && dataOk && countOk then Some(MCosineOutputs(layer.Text, d.Text, count, threshold)) else None
                             | "reldis" ->
                                 bindArguments ctx what m.Span [] m.Args |> ignore
                                 if exists then Some(MRelDis layer.Text) else None
@@ -1147,6 +1565,7 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                           match it with
                           | Input(e, _) | Init(e, _) | Scale(e, _) -> yield! variablesOf e
                           | Layer(_, _, args, _) -> for a in args do yield! variablesOf a.Value
+                          | Flatten _ -> ()
                   | Train(items, _) ->
                       for it in items do
                           match it with
@@ -1233,17 +1652,17 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
             let exists = checkLayerRef layer
             // The check works on a two-layer net f(x) = Σ a_k σ(w_k·x + b_k): the layer is the first dense layer, with
             // biases, and the only one before a last dense layer of width 1 without bias; no output scale.
-            let dense = match modelInfo with Some(_, _, layers, _, _, _) -> layers |> List.filter (fun (l: CheckedLayer) -> l.Kind = DenseLayer) | None -> []
+            let dense = match modelInfo with Some(_, _, _, layers, _, _, _) -> layers |> List.filter (fun (l: CheckedLayer) -> l.Kind = DenseLayer) | None -> []
             let reason =
                 match dense with
                 | [ hidden; out ] when hidden.Name = layer.Text ->
                     if not hidden.Bias then Some $"Layer {layer.Text} has no bias, and the check's two-layer net has one per neuron: remove bias: false"
                     elif out.Bias then Some $"The output layer {out.Name} has a bias, which the check's two-layer net lacks: write dense {out.Name}(1, bias: false)"
-                    elif (match modelInfo with Some(_, _, _, _, _, Some _) -> true | _ -> false) then Some "The model scales its output (scale …), which the check's net does not"
+                    elif (match modelInfo with Some(_, _, _, _, _, _, Some _) -> true | _ -> false) then Some "The model scales its output (scale …), which the check's net does not"
                     else None
                 | _ when not exists -> None
                 | _ ->
-                    let modelName = match modelInfo with Some(n, _, _, _, _, _) -> $"model {n}" | None -> "the model"
+                    let modelName = match modelInfo with Some(n, _, _, _, _, _, _) -> $"model {n}" | None -> "the model"
                     Some $"embed {layer.Text} needs a two-layer net (input → {layer.Text} → one output), but {modelName} has {dense.Length} dense layers"
             match reason with
             | Some r -> ctx.Report DiagnosticCodes.InvalidEmbedding layer.Span $"{r}."
@@ -1357,7 +1776,7 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                 ctx.Report DiagnosticCodes.ValueOutOfRange n.Span
                     $"loss_spectrum bins log10(loss) from {num l} to {num h}: from must be below to (e.g. from: -5, to: 0)."
             | _ -> ()
-            let observesLoss = recorded |> Seq.exists (fun (_, ms) -> List.contains MLoss ms)
+            let observesLoss = recorded |> Seq.exists (fun (_, ms) -> List.contains (MLoss None) ms)
             if not observesLoss then
                 ctx.Report DiagnosticCodes.ExpectationNotObserved n.Span
                     "The loss spectrum reads each run's loss curve, but nothing records the loss: add \"observe every 100 { loss }\"."
@@ -1379,7 +1798,8 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
           "hessian_negative", "hessian_negative_before"; "embedded_hessian_positive", "hessian_positive_after"
           "embedded_hessian_zero", "hessian_zero_after"; "embedded_hessian_negative", "hessian_negative_after" ]
     let expectMeasures =
-        [ "loss"; "clusters"; "effective_width"; "condensed_width"; "negligible"; "static"; "lines"; "largest_cluster"; "reldis"; "slope" ]
+        [ "loss"; "accuracy"; "clusters"; "effective_width"; "condensed_width"; "negligible"; "static"; "lines"; "largest_cluster"; "reldis"
+          "aligned"; "aligned_outputs"; "slope" ]
         @ List.map fst reductionMeasures @ List.map fst embeddingMeasures
     for st in statements do
         match st with
@@ -1397,10 +1817,17 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                     // The phase diagram's slope: its layer is the summary's, so naming it is optional.
                     | "slope", None -> true
                     | "slope", Some l -> checkLayerRef l
-                    | "loss", Some l ->
-                        ctx.Report DiagnosticCodes.TooManyArguments l.Span "The loss takes no layer: write expect loss at end < 1e-3."
+                    // loss(test), accuracy(test): the name in parentheses is a data set.
+                    | ("loss" | "accuracy"), Some d when dataPoints.ContainsKey d.Text -> true
+                    | ("loss" | "accuracy"), Some l when layerNames.Contains l.Text ->
+                        ctx.Report DiagnosticCodes.TooManyArguments l.Span
+                            $"The {k} takes no layer: write expect {k} at end … (or {k}(<data>) for another data set)."
                         false
-                    | "loss", None -> true
+                    | ("loss" | "accuracy"), Some d ->
+                        ctx.Report DiagnosticCodes.UnknownData d.Span
+                            $"""Unknown data set "{d.Text}".{didYouMean d.Text (List.ofSeq dataPoints.Keys)} {k}(<data>) names a data set ({String.Join(", ", dataPoints.Keys)}); write {k} alone for the training data."""
+                        false
+                    | ("loss" | "accuracy"), None -> true
                     | _, None ->
                         ctx.Report DiagnosticCodes.MissingArgument measure.Span $"{k} needs a layer: write expect {k}(<layer>) at …"
                         false
@@ -1486,19 +1913,33 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                     | None, _ ->
                         if layerOk then
                             let layerName = layer |> Option.map (fun l -> l.Text) |> Option.defaultValue ""
+                            let dataName = layer |> Option.map (fun l -> l.Text)
+                            let trainingName = data |> Option.map (fun d -> d.Name)
+                            /// loss(train) is the loss: the training data named explicitly.
+                            let sameData (d: string option) = d = dataName || (dataName.IsSome && dataName = trainingName && d.IsNone)
                             let records (m: CheckedMeasure) =
                                 match k, m with
-                                | "loss", MLoss -> true
+                                | "loss", MLoss d -> dataName.IsNone || dataName = trainingName || sameData d
+                                | "accuracy", MAccuracy d -> sameData d
+                                | "aligned", MCosine(l, _) -> l = layerName
+                                | "aligned_outputs", MCosineOutputs(l, _, _, _) -> l = layerName
                                 | ("clusters" | "effective_width" | "condensed_width" | "negligible" | "static" | "lines" | "largest_cluster"),
                                   MClusters(l, _, _, _, _, _) -> l = layerName
                                 | "static", MFeatures(l, _) -> l = layerName
                                 | "reldis", MRelDis l -> l = layerName
                                 | _ -> false
                             let recording = recorded |> Seq.filter (fun (_, ms) -> ms |> List.exists records) |> List.ofSeq
-                            let metric = if k = "loss" then "loss" else $"{k}.{layerName}"
+                            let metric =
+                                match k, dataName with
+                                | ("loss" | "accuracy"), Some d when Some d <> trainingName -> $"{k}.{d}"
+                                | ("loss" | "accuracy"), _ -> k
+                                | _ -> $"{k}.{layerName}"
                             let observeHint =
                                 match k with
-                                | "loss" -> "loss"
+                                | "loss" | "accuracy" when dataName.IsSome && dataName <> trainingName -> $"{k} on {dataName.Value}"
+                                | "loss" | "accuracy" -> k
+                                | "aligned" -> $"cosine {layerName}"
+                                | "aligned_outputs" -> $"cosine {layerName} outputs on <data> <points>"
                                 | "reldis" -> $"reldis {layerName}"
                                 | "static" -> $"clusters {layerName} or features {layerName}"
                                 | _ -> $"clusters {layerName}"
@@ -1544,11 +1985,12 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
     let diagnostics = ctx.Diagnostics |> Seq.sortBy (fun d -> d.Line, d.Column) |> List.ofSeq
     let experiment =
         match data, model, training with
-        | Some d, Some(mname, input, layers, init, antisymmetric, outputScale), Some t when not ctx.HasErrors ->
+        | Some d, Some(mname, input, inputShape, layers, init, antisymmetric, outputScale), Some t when not ctx.HasErrors ->
             Some
                 { Name = name; Title = title; Lets = List.ofSeq lets
                   SeedDeclared = lets |> Seq.exists (fun l -> l.Name = "seed")
-                  Data = d; ModelName = mname; Input = input; Layers = layers; ModelInitStd = init; Antisymmetric = antisymmetric
+                  Data = d; OtherData = List.choose id otherData; ModelName = mname; Input = input; InputShape = inputShape
+                  Layers = layers; ModelInitStd = init; Antisymmetric = antisymmetric
                   OutputScale = outputScale; PhaseDiagram = phaseDiagram; LossSpectrum = lossSpectrum; Embedding = embedding
                   Training = t
                   Observations = List.ofSeq observations; Sweep = List.ofSeq sweep; Expectations = List.ofSeq expectations

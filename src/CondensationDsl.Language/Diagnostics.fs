@@ -74,6 +74,8 @@ module DiagnosticCodes =
     let UnknownData = "COND0118"
     [<Literal>]
     let UnknownSummary = "COND0119"
+    [<Literal>]
+    let DataFileNotFound = "COND0120"
 
     [<Literal>]
     let MissingArgument = "COND0201"
@@ -104,6 +106,10 @@ module DiagnosticCodes =
     let MissingInput = "COND0306"
     [<Literal>]
     let InvalidLayerOrder = "COND0307"
+    [<Literal>]
+    let InvalidLayerShape = "COND0308"
+    [<Literal>]
+    let InvalidDataFile = "COND0309"
 
     [<Literal>]
     let NotWholeCount = "COND0401"
@@ -192,6 +198,7 @@ module DiagnosticCodes =
            e UsedBeforeDefinition "Name used before its definition"
            e UnknownData "Unknown data set"
            e UnknownSummary "Unknown summary"
+           e DataFileNotFound "Data file not found"
            e MissingArgument "Missing argument"
            e TooManyArguments "Too many arguments"
            e DuplicateArgument "Argument given twice"
@@ -206,6 +213,8 @@ module DiagnosticCodes =
            e MissingInit "Missing initialization"
            e MissingInput "Missing model input size"
            e InvalidLayerOrder "Layer in a place it cannot work"
+           e InvalidLayerShape "Layer does not fit the shape of its input"
+           e InvalidDataFile "Data file is not valid"
            e NotWholeCount "Not a whole number in range"
            e NonPositiveLearningRate "Learning rate must be positive"
            e ThresholdOutOfRange "Threshold out of range"

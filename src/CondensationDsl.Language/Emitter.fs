@@ -113,6 +113,7 @@ let rec private expr (vars: Variables) (e: Expr) : string * int =
     | Call(name, [ arg ], _) -> $"{functionMethod name.Text}({fst (expr vars arg.Value)})", 4
     | Call(name, _, _) -> invalidOp $"Unchecked call {name.Text}"
     | Tuple _ -> invalidOp "Unchecked tuple"
+    | StringLit(text, _) -> csString text, 4
 
 and private wrap (vars: Variables) (minLevel: int) (e: Expr) : string =
     let s, level = expr vars e
@@ -132,12 +133,20 @@ let sha256Hex (text: string) =
 
 let private count (e: Expr) (what: string) = $"Fn.ToCount({code e}, {csString what})"
 
-let private measure (m: CheckedMeasure) =
+/// The C# local holding a data set: `data` for the training data, the data set's own name (escaped) for the others.
+let private dataLocal (trainingName: string) (name: string) = if name = trainingName then "data" else localName name
+
+let private measure (dataOf: string -> string) (m: CheckedMeasure) =
+    let threshold (t: Expr option) = match t with Some e -> $", AlignedThreshold: {code e}" | None -> ""
     match m with
-    | MLoss -> "new LossMeasure()"
+    | MLoss None -> "new LossMeasure()"
+    | MLoss(Some d) -> $"new LossMeasure({dataOf d})"
+    | MAccuracy None -> "new AccuracyMeasure()"
+    | MAccuracy(Some d) -> $"new AccuracyMeasure({dataOf d})"
     | MFeatures(l, a) -> $"new FeaturesMeasure({csString l}, AmplitudeKind.{a})"
-    | MCosine l -> $"new CosineMeasure({csString l})"
-    | MCosineOutputs(l, d, c) -> $"""new CosineOutputsMeasure({csString l}, {csString d}, {count c (sprintf "points of cosine %s outputs" l)})"""
+    | MCosine(l, t) -> $"new CosineMeasure({csString l}{threshold t})"
+    | MCosineOutputs(l, d, c, t) ->
+        $"""new CosineOutputsMeasure({csString l}, {dataOf d}, {count c (sprintf "points of cosine %s outputs" l)}{threshold t})"""
     | MClusters(l, t, s, n, mass, lineSize) ->
         $"""new ClustersMeasure({csString l}, Threshold: {code t}, Signed: {(if s then "true" else "false")}, NegligibleFraction: {code n}, MassFraction: {code mass}, LineSize: {count lineSize "line size"})"""
     | MRelDis l -> $"new RelDisMeasure({csString l})"
@@ -237,18 +246,41 @@ let emit (sourceFile: string) (sourceText: string) (exp: CheckedExperiment) : st
     if not exp.SeedDeclared then
         line "        ctx.ParameterOr(\"seed\", RunContext.DefaultSeed);"
     line ""
-    let d = exp.Data
-    let dataWhat = $"points of data {d.Name}"
-    match d.Kind with
-    | GridData ->
-        line $"        var data = new GridDataSpec({csString d.Name}, {code d.From}, {code d.To}, {count d.Points dataWhat}, Target_{d.Name});"
-    | UniformData ->
-        line $"        var data = new UniformDataSpec({csString d.Name}, {code d.From}, {code d.To}, {count d.Points dataWhat}, {d.Dim}, Target_{d.Name});"
+    let dataOf = dataLocal exp.Data.Name
+    for d in exp.Data :: exp.OtherData do
+        let variable = dataOf d.Name
+        match d with
+        | Function f ->
+            let dataWhat = $"points of data {f.Name}"
+            match f.Kind with
+            | GridData ->
+                line $"        var {variable} = new GridDataSpec({csString f.Name}, {code f.From}, {code f.To}, {count f.Points dataWhat}, Target_{f.Name});"
+            | UniformData ->
+                line $"        var {variable} = new UniformDataSpec({csString f.Name}, {code f.From}, {code f.To}, {count f.Points dataWhat}, {f.Dim}, Target_{f.Name});"
+        | Images i ->
+            let take = match i.Take with Some t -> count t $"images of data {i.Name}" | None -> "0"
+            let shape = $"new ImageShape({i.Channels}, {i.Height}, {i.Width})"
+            // The paths as the checker resolved them (a named set's directory, a relative path made absolute).
+            let start = $"        var {variable} = new IdxDataSpec({csString i.Name}, {csString i.ImagesPath}, {csString i.LabelsPath}, {take}, {shape})"
+            let props =
+                [ match i.Mean with Number(0.0, _, _) -> () | m -> $"Mean = {code m},"
+                  match i.Std with Number(1.0, _, _) -> () | sd -> $"Std = {code sd},"
+                  if i.Shuffle then "Shuffle = true," ]
+            if props.IsEmpty then line (start + ";")
+            else
+                line start
+                line "        {"
+                for p in props do line $"            {p}"
+                line "        };"
     line ""
     let initLambda (std: Expr) = $"fanIn => {fst (expr { Input = false; FanIn = true } std)}"
     line "        var model = new ModelSpec("
     line $"            {csString exp.ModelName},"
-    line $"""            {count exp.Input (sprintf "input size of model %s" exp.ModelName)},"""
+    match exp.InputShape with
+    | Some(c, h, w) ->
+        let m = exp.ModelName
+        line $"""            {count c (sprintf "input channels of model %s" m)} * {count h (sprintf "input height of model %s" m)} * {count w (sprintf "input width of model %s" m)},"""
+    | None -> line $"""            {count exp.Input (sprintf "input size of model %s" exp.ModelName)},"""
     line "            new LayerSpec[]"
     line "            {"
     for l in exp.Layers do
@@ -259,17 +291,43 @@ let emit (sourceFile: string) (sourceText: string) (exp: CheckedExperiment) : st
             | FixedActivation memberName -> $"Activation.{memberName}"
             | ActivationFromLet name -> localName name
         let width = count l.Width (sprintf "width of layer %s" l.Name)
+        let geometry (items: string list) = "{ " + String.Join(", ", items) + " }"
         match l.Kind with
         | DenseLayer -> line $"""                new({csString l.Name}, LayerKind.Dense, {width}, {activation}, Bias: {bias}, InitStd: {init}),"""
         | DropoutLayer keep ->
             line $"""                new({csString l.Name}, LayerKind.Dropout, {width}, Activation.Linear, Bias: false, InitStd: null, Keep: {code keep}),"""
+        | ConvLayer(kernel, stride, padding) ->
+            let g =
+                geometry [ $"""Kernel = {count kernel (sprintf "kernel of layer %s" l.Name)}"""
+                           $"""Stride = {count stride (sprintf "stride of layer %s" l.Name)}"""
+                           $"""Padding = Fn.ToWhole({code padding}, {csString (sprintf "padding of layer %s" l.Name)})""" ]
+            line $"""                new({csString l.Name}, LayerKind.Conv, {width}, {activation}, Bias: {bias}, InitStd: {init}) {g},"""
+        | PoolLayer(isMax, size, stride) ->
+            let kind = if isMax then "MaxPool" else "AvgPool"
+            let g =
+                match size with
+                // Kernel 0: the whole image (global pooling).
+                | None -> geometry [ "Kernel = 0" ]
+                | Some k ->
+                    let stride = defaultArg stride k
+                    geometry [ $"""Kernel = {count k (sprintf "size of layer %s" l.Name)}"""
+                               $"""Stride = {count stride (sprintf "stride of layer %s" l.Name)}""" ]
+            line $"""                new({csString l.Name}, LayerKind.{kind}, 0, Activation.Linear, Bias: false, InitStd: null) {g},"""
     line "            },"
     let antisymmetric = if exp.Antisymmetric then ",\n            Antisymmetric: true" else ""
-    // `scale e` is an init property of the ModelSpec record.
+    // `scale e` and `input (c, h, w)` are init properties of the ModelSpec record.
+    let modelProps =
+        [ match exp.OutputScale with
+          | Some e -> $"OutputScale = {code e},"
+          | None -> ()
+          match exp.InputShape with
+          | Some(c, h, w) ->
+              let m = exp.ModelName
+              $"""InputShape = new ImageShape({count c (sprintf "input channels of model %s" m)}, {count h (sprintf "input height of model %s" m)}, {count w (sprintf "input width of model %s" m)}),"""
+          | None -> () ]
     let modelEnd =
-        match exp.OutputScale with
-        | Some e -> $")\n        {{\n            OutputScale = {code e},\n        }};"
-        | None -> ");"
+        if modelProps.IsEmpty then ");"
+        else ")\n        {\n" + String.Join("\n", modelProps |> List.map (fun p -> "            " + p)) + "\n        };"
     match exp.ModelInitStd with
     | Some std -> line $"            {initLambda std}{antisymmetric}{modelEnd}"
     | None -> line $"            static _ => double.NaN{antisymmetric}{modelEnd} // unused: every layer declares its own init"
@@ -280,17 +338,30 @@ let emit (sourceFile: string) (sourceText: string) (exp: CheckedExperiment) : st
             | Gd lr -> $"new GdSpec({code lr})"
             | Sgd(lr, b) -> $"""new SgdSpec({code lr}, {count b "batch"})"""
             | Adam(lr, b1, b2, eps) -> $"new AdamSpec({code lr}, Beta1: {code b1}, Beta2: {code b2}, Epsilon: {code eps})"
+        let o = t.Options
+        let optimizerProps =
+            [ match o.Batch with Some b -> $"""Batch = {count b "batch"}""" | None -> ()
+              match o.Momentum with Some m -> $"Momentum = {code m}" | None -> ()
+              if o.Nesterov then "Nesterov = true"
+              match o.WeightDecay with Some w -> $"WeightDecay = {code w}" | None -> ()
+              if o.Decoupled then "Decoupled = true"
+              match o.Schedule with
+              | Some(StepLr(every, factor)) -> $"""Schedule = new StepSchedule({count every "every of the step schedule"}, {code factor})"""
+              | Some(CosineLr minimum) -> $"Schedule = new CosineSchedule({code minimum})"
+              | None -> () ]
+        let optimizer = if optimizerProps.IsEmpty then optimizer else optimizer + " { " + String.Join(", ", optimizerProps) + " }"
         let stop = match t.StopBelow with Some s -> code s | None -> "null"
         line $"        var {variable} = new TrainingSpec("
-        line "            LossKind.Mse,"
+        line $"            LossKind.{t.Loss},"
         line $"            {optimizer},"
         line $"            DurationUnit.{t.Unit},"
         line $"            {count t.Length (t.Unit.ToLowerInvariant())},"
+        let ending = match t.StopAtAccuracy with Some a -> $")\n        {{\n            StopAtAccuracy = {code a},\n        }};" | None -> ");"
         match t.Retries with
         | Some n ->
             line $"            StopBelowLoss: {stop},"
-            line $"""            DivergenceRetries: {count n "divergence retries"});"""
-        | None -> line $"            StopBelowLoss: {stop});"
+            line $"""            DivergenceRetries: {count n "divergence retries"}{ending}"""
+        | None -> line $"            StopBelowLoss: {stop}{ending}"
         line ""
     trainingSpec "training" exp.Training
     line "        var observations = new ObservationSpec[]"
@@ -302,7 +373,7 @@ let emit (sourceFile: string) (sourceText: string) (exp: CheckedExperiment) : st
             | SAt ps -> $"""new AtScheduleSpec(new long[] {{ {String.Join(", ", ps |> List.map csLong)} }})"""
         line $"            new({schedule}, new MeasureSpec[]"
         line "            {"
-        for m in o.Measures do line $"                {measure m},"
+        for m in o.Measures do line $"                {measure dataOf m},"
         line "            }),"
     line "        };"
     line ""
@@ -329,8 +400,12 @@ let emit (sourceFile: string) (sourceText: string) (exp: CheckedExperiment) : st
         line ""
         line "        Trainer.Run(ctx, model, data, training, observations, reduction);"
     line "    }"
-    line ""
-    line $"    /// <summary>The target of data {d.Name}.</summary>"
-    line $"    private static double Target_{d.Name}(ReadOnlySpan<double> x) => {fst (expr { Input = true; FanIn = false } d.Target)};"
+    for d in exp.Data :: exp.OtherData do
+        match d with
+        | Function f ->
+            line ""
+            line $"    /// <summary>The target of data {f.Name}.</summary>"
+            line $"    private static double Target_{f.Name}(ReadOnlySpan<double> x) => {fst (expr { Input = true; FanIn = false } f.Target)};"
+        | Images _ -> ()
     line "}"
     sb.ToString()

@@ -108,7 +108,7 @@ let private arguments: P<Arg list> =
     between (symbolNl "(") (symbol ")") (sepBy (argument .>> wsnl) (symbolNl ","))
     <?> "arguments in parentheses"
 
-/// atom = number | identifier [ arguments ] | "(" expression { "," expression } ")"
+/// atom = number | identifier [ arguments ] | "(" expression { "," expression } ")" | string
 let private atom: P<Expr> =
     let callOrVariable =
         pipe3 identifier (opt (withSpan arguments)) getPosition (fun id args _ ->
@@ -125,13 +125,15 @@ let private atom: P<Expr> =
         | Call(n, a, _) -> Call(n, a, s)
         | Tuple(i, _) -> Tuple(i, s)
         | Variable id -> Variable { id with Span = s }
+        | StringLit(t, _) -> StringLit(t, s)
     let parenthesized =
         withSpan (between (symbolNl "(") (skipString ")") (sepBy1 (expression .>> wsnl) (symbolNl ","))) .>> ws
         |>> fun (items, s) ->
             match items with
             | [ single ] -> respan single s
             | many -> Tuple(many, s)
-    number <|> callOrVariable <|> parenthesized <?> "a value (number, name, call or parenthesized expression)"
+    let text = stringLiteral |>> StringLit
+    number <|> callOrVariable <|> parenthesized <|> text <?> "a value (number, name, call, string or parenthesized expression)"
 
 let private unary, private unaryRef = createParserForwardedToRef<Expr, unit> ()
 
@@ -212,12 +214,14 @@ let private dataRest (kw: Ident) =
     >>= fun ((name, source), items) ->
         spanFrom kw.Span |>> fun s -> Data(name, source, (match items with Some (t :: _) -> Some t | _ -> None), s)
 
-/// model_item = "input" expression | "init" call_value | "scale" expression | identifier identifier arguments   (a layer)
+/// model_item = "input" expression | "init" call_value | "scale" expression | "flatten"
+///            | identifier identifier arguments   (a layer)
 let private modelItem: P<ModelItem> =
-    let layerKinds = [ "input"; "init"; "scale"; "dense" ]
+    let layerKinds = [ "input"; "init"; "scale"; "flatten"; "dense"; "conv"; "maxpool"; "avgpool"; "dropout" ]
     (identifier >>= fun word ->
         match word.Text with
         | "input" -> expression >>= fun e -> spanFrom word.Span |>> fun s -> Input(e, s)
+        | "flatten" -> preturn (Flatten word.Span)
         | "init" -> callValue "an initializer such as normal(std: 0.01)" >>= fun e -> spanFrom word.Span |>> fun s -> Init(e, s)
         | "scale" -> expression >>= fun e -> spanFrom word.Span |>> fun s -> Scale(e, s)
         | _ ->
@@ -228,8 +232,8 @@ let private modelItem: P<ModelItem> =
                     | null -> ""
                     | s -> $" Did you mean \"{s}\"?"
                  failAt DiagnosticCodes.UnknownBlockStatement word.Span
-                    $"Unknown model statement \"{word.Text}\".{hint} Expected \"input <size>\", \"init normal(std: ...)\", \"scale <factor>\" or a layer such as \"dense hidden(100, relu)\"."))
-    <?> "a model statement (input, init, scale or a layer)"
+                    $"Unknown model statement \"{word.Text}\".{hint} Expected \"input <size>\", \"init normal(std: ...)\", \"scale <factor>\", \"flatten\" or a layer such as \"dense hidden(100, relu)\"."))
+    <?> "a model statement (input, init, scale, flatten or a layer)"
 
 /// model_stmt = "model" identifier "{" { model_item statement_end } "}"
 let private modelRest (kw: Ident) =
@@ -262,19 +266,21 @@ let private list: P<Expr list * Span> =
     withSpan (between (symbolNl "[") (skipString "]") (sepBy (expression .>> wsnl) (symbolNl ","))) .>> ws
     <?> "a list such as [1, 2, 3]"
 
-/// measure_source = "weights" | "outputs" "on" identifier expression
+/// measure_source = "weights" | "outputs" "on" identifier expression | "on" identifier
 let private measureSource: P<MeasureSource> =
     let weights = keyword "weights" |>> Weights
     let outputs =
         keyword "outputs" .>> keyword "on" .>>. identifier .>>. expression
         |>> fun ((s, data), count) -> Outputs(data, count, spanUnion s count.Span)
-    weights <|> outputs
+    let on = keyword "on" .>>. identifier |>> fun (s, data) -> On(data, spanUnion s data.Span)
+    weights <|> outputs <|> on
 
-/// measure = identifier [ identifier ] [ measure_source ] [ arguments ]
+/// measure = identifier [ identifier ] [ measure_source ] [ arguments ]   (the layer is never the word "on")
 let private measure: P<Measure> =
-    (pipe4 identifier (opt identifier) (opt measureSource) (opt arguments) (fun k l src a -> k, l, src, a) >>= fun (k, l, src, a) ->
+    let layer = notFollowedBy (keyword "on") >>. identifier
+    (pipe4 identifier (opt layer) (opt measureSource) (opt arguments) (fun k l src a -> k, l, src, a) >>= fun (k, l, src, a) ->
         spanFrom k.Span |>> fun s -> { Kind = k; Layer = l; Source = src; Args = defaultArg a []; Span = s })
-    <?> "a measure (loss, features, cosine, clusters or reldis)"
+    <?> "a measure (loss, accuracy, features, cosine, clusters or reldis)"
 
 /// observe_stmt = "observe" ( "every" expression | "at" list ) "{" { measure statement_end } "}"
 let private observeRest (kw: Ident) =

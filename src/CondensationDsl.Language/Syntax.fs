@@ -32,9 +32,12 @@ type Expr =
     | Binary of op: BinaryOp * left: Expr * right: Expr * span: Span
     | Call of name: Ident * args: Arg list * span: Span
     | Tuple of items: Expr list * span: Span
+    /// A string in double quotes (a file path of idx data).
+    | StringLit of value: string * span: Span
 
     member e.Span =
         match e with
+        | StringLit(_, s)
         | Number(_, _, s)
         | Negate(_, s)
         | Binary(_, _, _, s)
@@ -60,6 +63,8 @@ type ModelItem =
     | Init of init: Expr * span: Span
     /// `scale e`: the model's output is multiplied by e (the phase diagram's 1/α).
     | Scale of factor: Expr * span: Span
+    /// `flatten`: images become vectors (C·H·W values per sample) for the dense layers after it.
+    | Flatten of span: Span
 
 /// train_item
 type TrainItem =
@@ -74,6 +79,8 @@ type TrainItem =
 type MeasureSource =
     | Weights of span: Span
     | Outputs of data: Ident * count: Expr * span: Span
+    /// `on <data>`: a loss or an accuracy over another data set.
+    | On of data: Ident * span: Span
 
 /// measure: `kind [layer] [source] [(args)]`
 type Measure =

@@ -47,7 +47,7 @@ public class ChoiceSweepReduceTests
         Assert.False(act.TryParse("tahn", out _));
         Assert.Contains("Activation act = ctx.ChoiceOr(\"act\", Activation.Tanh);", result.CSharpSource);
         Assert.Contains("new(\"hidden\", LayerKind.Dense, Fn.ToCount(6.0, \"width of layer hidden\"), act,", result.CSharpSource);
-        Assert.Contains("new CosineOutputsMeasure(\"hidden\", \"train\", Fn.ToCount(8.0, \"points of cosine hidden outputs\"))", result.CSharpSource);
+        Assert.Contains("new CosineOutputsMeasure(\"hidden\", data, Fn.ToCount(8.0, \"points of cosine hidden outputs\"))", result.CSharpSource);
     }
 
     [Fact]

@@ -28,11 +28,14 @@ public class ObservationTests
         Assert.Equal(
             [
                 "loss", "clusters.hidden", "effective_width.hidden", "condensed_width.hidden", "negligible.hidden", "static.hidden",
-                "lines.hidden", "largest_cluster.hidden", "reldis.hidden",
+                "lines.hidden", "largest_cluster.hidden", "reldis.hidden", "aligned.hidden",
             ],
             sink.Columns);
         Assert.Equal([0L, 50, 100, 120], sink.Rows.Select(r => r.Step));
-        Assert.All(sink.Rows, row => Assert.All(row.Values, v => Assert.False(double.IsNaN(v))));
+        // Every column is filled where its measure is due; the cosine (and its aligned fraction) only at 0, 100 and 120.
+        Assert.All(sink.Rows, row => Assert.All(row.Values.SkipLast(1), v => Assert.False(double.IsNaN(v))));
+        Assert.Equal([false, true, false, false], sink.Column("aligned.hidden").Select(double.IsNaN));
+        Assert.All(sink.Column("aligned.hidden").Where(v => !double.IsNaN(v)), v => Assert.InRange(v, 0, 1));
         Assert.Equal(0.0, sink.Column("reldis.hidden")[0]);
         Assert.True(sink.Column("reldis.hidden")[^1] > 0);
         Assert.All(sink.Column("clusters.hidden"), count => Assert.InRange(count, 1, 60));
@@ -123,7 +126,7 @@ public class ObservationTests
     [Fact]
     public void Output_cosine_is_over_the_post_activation_outputs_on_the_first_count_points_and_a_dead_neuron_gives_zeros()
     {
-        var sink = RecordOnce([(1, 1), (-1, 0.5), (0, -1), (2, 2), (-2, -0.5)], new CosineOutputsMeasure("hidden", "train", 3), points: 5);
+        var sink = RecordOnce([(1, 1), (-1, 0.5), (0, -1), (2, 2), (-2, -0.5)], new CosineOutputsMeasure("hidden", Fig1Target with { Points = 5 }, 3), points: 5);
 
         var (shape, cosine) = sink.Arrays["cosine_outputs.hidden.step0000000"];
         Assert.Equal([5, 5], shape);
@@ -148,7 +151,7 @@ public class ObservationTests
     [InlineData("train", 0, "has 5 points")]
     public void Output_cosine_on_other_data_or_too_many_points_is_refused(string data, int count, string message)
     {
-        var error = Assert.ThrowsAny<ArgumentException>(() => RecordOnce([(1, 0)], new CosineOutputsMeasure("hidden", data, count), points: 5));
+        var error = Assert.ThrowsAny<ArgumentException>(() => RecordOnce([(1, 0)], new CosineOutputsMeasure("hidden", Fig1Target with { Name = data, Points = 5 }, count), points: 5));
         Assert.Contains(message, error.Message);
     }
 

@@ -5,18 +5,32 @@ namespace CondensationDsl.Runtime.Data;
 
 /// <summary>
 /// A materialized training set: n samples of dimension d. Targets are evaluated in float64; the float32 copies are what
-/// the device trains on, the float64 ones what observations (static neurons) are computed from.
+/// the device trains on, the float64 ones what observations (static neurons) are computed from. Images are float32 from
+/// the start: their float64 copy is made only when something asks for it (8 bytes a pixel: 376 MB for Fashion-MNIST).
 /// </summary>
 public sealed class Dataset
 {
+    private readonly Lazy<double[]> inputsDouble;
+
     private Dataset(string name, int count, int dimension, double[] inputs, double[] targets)
     {
         Name = name;
         Count = count;
         Dimension = dimension;
-        InputsDouble = inputs;
+        inputsDouble = new Lazy<double[]>(inputs);
         TargetsDouble = targets;
         Inputs = Array.ConvertAll(inputs, v => (float)v);
+        Targets = Array.ConvertAll(targets, v => (float)v);
+    }
+
+    private Dataset(string name, int count, int dimension, float[] inputs, double[] targets)
+    {
+        Name = name;
+        Count = count;
+        Dimension = dimension;
+        Inputs = inputs;
+        inputsDouble = new Lazy<double[]>(() => Array.ConvertAll(inputs, v => (double)v));
+        TargetsDouble = targets;
         Targets = Array.ConvertAll(targets, v => (float)v);
     }
 
@@ -32,7 +46,7 @@ public sealed class Dataset
     /// <summary>y, Count×1.</summary>
     public float[] Targets { get; }
 
-    public double[] InputsDouble { get; }
+    public double[] InputsDouble => inputsDouble.Value;
 
     public double[] TargetsDouble { get; }
 
@@ -44,7 +58,7 @@ public sealed class Dataset
         {
             GridDataSpec grid => Grid(grid),
             UniformDataSpec uniform => Uniform(uniform, seed),
-            IdxDataSpec idx => Images(idx),
+            IdxDataSpec idx => Images(idx, seed),
             _ => throw new NotSupportedException($"Data source {spec.GetType().Name} is not supported by this runtime."),
         };
     }
@@ -85,8 +99,8 @@ public sealed class Dataset
         return WithTargets(spec, spec.Points, spec.Dim, x);
     }
 
-    /// <summary>The first images of the IDX files, scaled to [0, 1], with their labels as targets.</summary>
-    private static Dataset Images(IdxDataSpec spec)
+    /// <summary>The selected images of the IDX files (see <see cref="IdxDataSpec"/>), standardized, with their labels as targets.</summary>
+    private static Dataset Images(IdxDataSpec spec, ulong seed)
     {
         var images = Idx.LabelledImages.Load(spec.ImagesPath, spec.LabelsPath);
         var shape = new ImageShape(images.Channels, images.Rows, images.Columns);
@@ -102,16 +116,51 @@ public sealed class Dataset
             throw new ArgumentOutOfRangeException(nameof(spec), spec.Take, $"Data '{spec.Name}': take must be ≥ 0.");
         }
 
+        if (!(spec.Std > 0) || !double.IsFinite(spec.Std) || !double.IsFinite(spec.Mean))
+        {
+            throw new ArgumentOutOfRangeException(nameof(spec), $"Data '{spec.Name}': the standardization needs a finite mean and a std > 0 (got {spec.Mean}, {spec.Std}).");
+        }
+
         var count = spec.Take == 0 ? images.Count : Math.Min(spec.Take, images.Count);
-        var pixels = new float[(long)count * shape.Length];
-        images.CopyImages(0, count, pixels);
+        var chosen = spec.Shuffle ? Subset(images.Count, count, new RandomStream(seed, "data/" + spec.Name)) : null;
+        var length = shape.Length;
+        var pixels = new float[(long)count * length];
         var y = new double[count];
         for (var i = 0; i < count; i++)
         {
-            y[i] = images.Labels[i];
+            var source = chosen?[i] ?? i;
+            images.CopyImages(source, 1, pixels.AsSpan(i * length, length));
+            y[i] = images.Labels[source];
         }
 
-        return new Dataset(spec.Name, count, shape.Length, Array.ConvertAll(pixels, v => (double)v), y);
+        if (spec.Mean != 0 || spec.Std != 1)
+        {
+            var (mean, scale) = ((float)spec.Mean, (float)(1 / spec.Std));
+            for (var e = 0; e < pixels.Length; e++)
+            {
+                pixels[e] = (pixels[e] - mean) * scale;
+            }
+        }
+
+        return new Dataset(spec.Name, count, length, pixels, y);
+    }
+
+    /// <summary>The first <paramref name="count"/> entries of a permutation of 0..total−1 (Fisher–Yates, value i of the stream for swap i).</summary>
+    private static int[] Subset(int total, int count, RandomStream stream)
+    {
+        var order = new int[total];
+        for (var i = 0; i < total; i++)
+        {
+            order[i] = i;
+        }
+
+        for (var i = 0; i < count && i < total - 1; i++)
+        {
+            var j = i + (int)Math.Min(total - i - 1, Math.Floor(stream.Uniform(i) * (total - i)));
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+
+        return order[..count];
     }
 
     private static Dataset WithTargets(DataSpec spec, int count, int dimension, double[] x)

@@ -26,9 +26,8 @@ public sealed class ConvLayer : IDisposable
         Spec = spec;
         Input = input;
         Capacity = capacity;
+        Output = OutputOf(spec, input);
         Shape = ShapeFor(capacity);
-        Shape.Validate();
-        Output = new ImageShape(spec.Width, Shape.OutHeight, Shape.OutWidth);
         Weight = device.Allocate(Shape.WeightLength);
         WeightGradient = device.Allocate(Shape.WeightLength);
         if (spec.Bias)
@@ -37,9 +36,9 @@ public sealed class ConvLayer : IDisposable
             BiasGradient = device.Allocate(spec.Width);
         }
 
-        z = device.Allocate(capacity * Output.Length);
-        a = spec.Activation == Activation.Linear ? z : device.Allocate(capacity * Output.Length);
-        dz = device.Allocate(capacity * Output.Length);
+        z = device.Allocate(checked(capacity * Output.Length));
+        a = spec.Activation == Activation.Linear ? z : device.Allocate(checked(capacity * Output.Length));
+        dz = device.Allocate(checked(capacity * Output.Length));
     }
 
     public LayerSpec Spec { get; }
@@ -110,6 +109,14 @@ public sealed class ConvLayer : IDisposable
         }
 
         dz.Dispose();
+    }
+
+    /// <summary>The shape of one output image of a convolution <paramref name="spec"/> on images of <paramref name="input"/>; checks the geometry.</summary>
+    public static ImageShape OutputOf(LayerSpec spec, ImageShape input)
+    {
+        var one = new ConvShape(1, input.Channels, input.Height, input.Width, spec.Width, spec.Kernel, spec.Kernel, spec.Stride, spec.Padding);
+        one.Validate();
+        return new ImageShape(spec.Width, one.OutHeight, one.OutWidth);
     }
 
     private ConvShape ShapeFor(int rows)

@@ -139,6 +139,30 @@ public sealed class FeedForwardModel : IDisposable
         return model;
     }
 
+    /// <summary>
+    /// The floats one row of a batch occupies in the model's activation buffers, counted as four per output value of every
+    /// layer (output, pre-activation and their gradients): what sizing a batch against memory needs, before allocating.
+    /// </summary>
+    public static long ActivationFloatsPerRow(ModelSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var shape = spec.InputShape ?? new ImageShape(1, 1, spec.InputSize);
+        long total = 0;
+        foreach (var layer in spec.Layers)
+        {
+            shape = layer.Kind switch
+            {
+                LayerKind.Dense => new ImageShape(1, 1, layer.Width),
+                LayerKind.Conv => ConvLayer.OutputOf(layer, shape),
+                LayerKind.MaxPool or LayerKind.AvgPool => PoolLayer.OutputOf(layer, shape),
+                _ => shape,
+            };
+            total += 4L * shape.Length;
+        }
+
+        return total;
+    }
+
     /// <summary>See <see cref="ModelSpec.Antisymmetric"/>: pairs the last hidden layer's neurons so the output is exactly zero.</summary>
     private void MakeAntisymmetric()
     {
@@ -301,6 +325,27 @@ public sealed class FeedForwardModel : IDisposable
         }
     }
 
+    /// <summary>Floats per row of the outputs of the dense, convolution or pooling layer <paramref name="layer"/>.</summary>
+    public int OutputWidthOf(string layer) => StageNamed(layer).Width;
+
+    /// <summary>
+    /// Copies the outputs (post-activation) of layer <paramref name="layer"/> from the last forward pass to the host: the
+    /// first destination.Length / <see cref="OutputWidthOf"/> rows, row-major (a convolution's row is C×P×Q).
+    /// </summary>
+    public void DownloadOutputOf(string layer, Span<float> destination)
+    {
+        var stage = StageNamed(layer);
+        if (destination.Length % stage.Width != 0 || destination.Length > stage.Capacity * stage.Width)
+        {
+            throw new ArgumentException($"{destination.Length} floats are not whole rows of layer '{layer}' (width {stage.Width}, {stage.Capacity} rows).", nameof(destination));
+        }
+
+        device.Download(stage.Output, destination);
+    }
+
+    /// <summary>The convolution layer named <paramref name="name"/>, or null.</summary>
+    public ConvLayer? Convolution(string name) => Array.Find(convolutions, conv => conv.Name == name);
+
     /// <summary>The layer named <paramref name="name"/>, or null.</summary>
     public DenseLayer? Layer(string name) => Array.Find(layers, layer => layer.Name == name);
 
@@ -384,6 +429,19 @@ public sealed class FeedForwardModel : IDisposable
 
     /// <summary>The input of stage <paramref name="s"/> in the last training pass: X, or the output of the stage before.</summary>
     private DeviceBuffer Input(int s, DeviceBuffer x) => s == 0 ? x : stages[s - 1].Output;
+
+    private Stage StageNamed(string layer)
+    {
+        foreach (var stage in stages)
+        {
+            if ((stage.Dense?.Name ?? stage.Conv?.Name ?? stage.Pool?.Name) == layer)
+            {
+                return stage;
+            }
+        }
+
+        throw new ArgumentException($"Model '{Spec.Name}' has no dense, convolution or pooling layer '{layer}'.", nameof(layer));
+    }
 
     private Parameter ParameterNamed(string name) =>
         Parameters.FirstOrDefault(p => p.Name == name)

@@ -27,11 +27,9 @@ public sealed class PoolLayer : IDisposable
         Spec = spec;
         Input = input;
         Capacity = capacity;
-        var full = ShapeFor(capacity);
-        full.Validate();
-        Output = new ImageShape(input.Channels, full.OutHeight, full.OutWidth);
-        output = device.Allocate(full.OutputLength);
-        argmax = spec.Kind == LayerKind.MaxPool ? device.Allocate(full.OutputLength) : null;
+        Output = OutputOf(spec, input);
+        output = device.Allocate(checked(capacity * Output.Length));
+        argmax = spec.Kind == LayerKind.MaxPool ? device.Allocate(checked(capacity * Output.Length)) : null;
     }
 
     public LayerSpec Spec { get; }
@@ -82,6 +80,14 @@ public sealed class PoolLayer : IDisposable
         argmax?.Dispose();
     }
 
+    /// <summary>The shape of one output image of pooling <paramref name="spec"/> on images of <paramref name="input"/>; checks the geometry.</summary>
+    public static ImageShape OutputOf(LayerSpec spec, ImageShape input)
+    {
+        var one = PoolShapeOf(spec, input, 1);
+        one.Validate();
+        return new ImageShape(input.Channels, one.OutHeight, one.OutWidth);
+    }
+
     private PoolShape ShapeFor(int rows)
     {
         if (rows < 1 || rows > Capacity)
@@ -89,8 +95,11 @@ public sealed class PoolLayer : IDisposable
             throw new ArgumentOutOfRangeException(nameof(rows), rows, $"Layer '{Name}' holds outputs for 1..{Capacity} rows.");
         }
 
-        return Spec.Kernel == 0
-            ? PoolShape.Global(rows, Input.Channels, Input.Height, Input.Width)
-            : new PoolShape(rows, Input.Channels, Input.Height, Input.Width, Spec.Kernel, Spec.Kernel, Spec.Stride);
+        return PoolShapeOf(Spec, Input, rows);
     }
+
+    private static PoolShape PoolShapeOf(LayerSpec spec, ImageShape input, int rows) =>
+        spec.Kernel == 0
+            ? PoolShape.Global(rows, input.Channels, input.Height, input.Width)
+            : new PoolShape(rows, input.Channels, input.Height, input.Width, spec.Kernel, spec.Kernel, spec.Stride);
 }

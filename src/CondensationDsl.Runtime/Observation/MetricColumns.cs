@@ -44,7 +44,11 @@ public static class MetricColumns
             $"largest_cluster.{clusters.Layer}",
         ],
         RelDisMeasure reldis => [$"reldis.{reldis.Layer}"],
-        AccuracyMeasure => [Accuracy],
+        CosineMeasure cosine => [$"aligned.{cosine.Layer}"],
+        CosineOutputsMeasure outputs => [$"aligned_outputs.{outputs.Layer}"],
+        AccuracyMeasure { Data: null } => [Accuracy],
+        AccuracyMeasure { Data: { } other } => [$"{Accuracy}.{other.Name}"],
+        LossMeasure { Data: { } other } => [$"{Loss}.{other.Name}"],
         _ => [],
     };
 

@@ -17,35 +17,40 @@ public sealed class Observer
     private readonly Dataset data;
     private readonly IReadOnlyList<ObservationSpec> observations;
     private readonly IReadOnlyList<string> columns;
-    private readonly Func<double>? accuracy;
+    private readonly IRunEvaluator? evaluator;
     private readonly Dictionary<string, double[]> initialDirections = new(StringComparer.Ordinal);
 
     /// <summary>Checks every observed layer, remembers the initial weights RelDis compares against, and declares the columns.</summary>
-    /// <param name="accuracy">The fraction of the data classified right at the current parameters (cross-entropy runs); null when the run cannot tell.</param>
-    public Observer(IRunSink sink, FeedForwardModel model, Dataset data, IReadOnlyList<ObservationSpec> observations, Func<double>? accuracy = null)
+    /// <param name="evaluator">
+    /// Passes over data sets on the device (losses and accuracies, a convolution model's layer outputs); without it only
+    /// measures of the parameters and host passes over <paramref name="data"/> are possible.
+    /// </param>
+    public Observer(IRunSink sink, FeedForwardModel model, Dataset data, IReadOnlyList<ObservationSpec> observations, IRunEvaluator? evaluator = null)
     {
-        if (accuracy is null && observations.Any(observation => observation.Measures.Any(measure => measure is AccuracyMeasure)))
-        {
-            throw new ArgumentException("accuracy is measured for classification (the cross-entropy loss) only.", nameof(observations));
-        }
-
-        this.accuracy = accuracy;
+        this.evaluator = evaluator;
         this.sink = sink;
         this.model = model;
         this.data = data;
         this.observations = observations;
         foreach (var measure in observations.SelectMany(o => o.Measures))
         {
+            CheckEvaluation(measure);
             var layer = LayerOf(measure);
             if (layer is null)
             {
                 continue;
             }
 
-            var index = IndexOf(layer);
-            if (measure is FeaturesMeasure && model.Layers[index].Inputs != 1)
+            if (model.Convolution(layer) is not null)
             {
-                throw new NotSupportedException($"features {layer}: orientation and amplitude are defined for a layer with 1-D input; '{layer}' has {model.Layers[index].Inputs} inputs.");
+                if (measure is not (CosineMeasure or CosineOutputsMeasure or RelDisMeasure))
+                {
+                    throw new NotSupportedException($"'{layer}' is a convolution layer: it can be observed with cosine (weights or outputs) and reldis, not {MeasureName(measure)}.");
+                }
+            }
+            else if (measure is FeaturesMeasure && model.Layers[IndexOf(layer)].Inputs != 1)
+            {
+                throw new NotSupportedException($"features {layer}: orientation and amplitude are defined for a layer with 1-D input; '{layer}' has {model.Layers[IndexOf(layer)].Inputs} inputs.");
             }
 
             if (measure is CosineOutputsMeasure outputs)
@@ -55,7 +60,7 @@ public sealed class Observer
 
             if (measure is RelDisMeasure && !initialDirections.ContainsKey(layer))
             {
-                initialDirections[layer] = LayerSnapshot.Take(model, index, data).Directions;
+                initialDirections[layer] = Directions(layer);
             }
         }
 
@@ -65,20 +70,58 @@ public sealed class Observer
 
     public IReadOnlyList<string> Columns => columns;
 
-    /// <summary>Refuses, before training, an output similarity over data that is not the training set or has fewer points than asked.</summary>
-    private void CheckOutputsData(CosineOutputsMeasure outputs)
+    /// <summary>Refuses, before training, a measure that needs a pass over data the run cannot make.</summary>
+    private void CheckEvaluation(MeasureSpec measure)
     {
-        if (!string.Equals(outputs.Data, data.Name, StringComparison.Ordinal))
+        switch (measure)
         {
-            throw new ArgumentException($"cosine {outputs.Layer} outputs on {outputs.Data}: '{outputs.Data}' is not the training data '{data.Name}', the only data set a run has.");
-        }
-
-        if (outputs.Count < 1 || outputs.Count > data.Count)
-        {
-            throw new ArgumentOutOfRangeException(nameof(outputs), outputs.Count,
-                $"cosine {outputs.Layer} outputs on {outputs.Data} {outputs.Count}: the data has {data.Count} points; ask for 1 to {data.Count}.");
+            case AccuracyMeasure when evaluator is not { Classifies: true }:
+                throw new ArgumentException("accuracy is measured for classification (the cross-entropy loss) only.");
+            case LossMeasure { Data: { } other } when evaluator is null:
+                throw new ArgumentException($"loss on {other.Name}: this run has no evaluation passes over other data.");
+            case AccuracyMeasure { Data: { } spec }:
+                evaluator!.Materialize(spec);
+                break;
+            case LossMeasure { Data: { } spec }:
+                evaluator!.Materialize(spec);
+                break;
         }
     }
+
+    /// <summary>Refuses, before training, an output similarity over data the run does not have or with fewer points than asked.</summary>
+    private void CheckOutputsData(CosineOutputsMeasure outputs)
+    {
+        var source = DataOf(outputs.Data);
+        if (outputs.Count < 1 || outputs.Count > source.Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(outputs), outputs.Count,
+                $"cosine {outputs.Layer} outputs on {outputs.Data.Name} {outputs.Count}: the data has {source.Count} points; ask for 1 to {source.Count}.");
+        }
+
+        if (NeedsDevicePass(outputs.Layer) && evaluator is null)
+        {
+            throw new ArgumentException($"cosine {outputs.Layer} outputs: a model with convolutions is evaluated on the device, and this run has no evaluation passes.");
+        }
+    }
+
+    /// <summary>The run's data set of <paramref name="spec"/>; without an evaluator only the training data is known.</summary>
+    private Dataset DataOf(DataSpec spec)
+    {
+        if (evaluator is not null)
+        {
+            return evaluator.Materialize(spec);
+        }
+
+        return string.Equals(spec.Name, data.Name, StringComparison.Ordinal)
+            ? data
+            : throw new ArgumentException($"'{spec.Name}' is not the training data '{data.Name}', the only data set this run has.");
+    }
+
+    /// <summary>
+    /// Whether the outputs of <paramref name="layer"/> come from a device pass: in a model with convolutions (the host
+    /// float64 pass, <see cref="HostForward"/>, knows dense layers only).
+    /// </summary>
+    private bool NeedsDevicePass(string layer) => model.Spec.Layers.Any(l => l.Kind != LayerKind.Dense && l.Kind != LayerKind.Dropout) || model.Convolution(layer) is not null;
 
     /// <summary>Whether any observation falls at counted step <paramref name="unit"/>.</summary>
     public bool IsDue(long unit)
@@ -134,10 +177,14 @@ public sealed class Observer
 
     private void Measure(MeasureSpec measure, long unit, double[] values, Dictionary<string, LayerSnapshot> snapshots, HashSet<string> weightsWritten)
     {
-        if (measure is AccuracyMeasure)
+        switch (measure)
         {
-            Set(values, MetricColumns.Accuracy, accuracy!());
-            return;
+            case AccuracyMeasure accuracy:
+                Set(values, MetricColumns.Of(measure).Single(), evaluator!.Evaluate(accuracy.Data is null ? data : evaluator.Materialize(accuracy.Data)).Accuracy);
+                return;
+            case LossMeasure { Data: { } other }:
+                Set(values, MetricColumns.Of(measure).Single(), evaluator!.Evaluate(evaluator.Materialize(other)).Loss);
+                return;
         }
 
         var layer = LayerOf(measure);
@@ -148,7 +195,13 @@ public sealed class Observer
 
         if (measure is CosineOutputsMeasure outputs)
         {
-            WriteOutputCosine(outputs, unit);
+            WriteOutputCosine(outputs, unit, values);
+            return;
+        }
+
+        if (model.Convolution(layer) is { } conv)
+        {
+            MeasureConvolution(conv, measure, unit, values, weightsWritten);
             return;
         }
 
@@ -165,9 +218,10 @@ public sealed class Observer
                 Set(values, $"static.{layer}", snapshot.Static.Count(s => s));
                 WriteWeights(layer, unit, snapshot, weightsWritten);
                 break;
-            case CosineMeasure:
+            case CosineMeasure weightCosine:
                 var cosine = Similarity.CosineMatrix(snapshot.Directions, snapshot.Neurons, snapshot.Dimension);
                 sink.WriteArray(MetricColumns.ArrayName("cosine", layer, unit), [snapshot.Neurons, snapshot.Neurons], cosine);
+                Set(values, $"aligned.{layer}", Similarity.AlignedFraction(cosine, snapshot.Neurons, weightCosine.AlignedThreshold));
                 WriteWeights(layer, unit, snapshot, weightsWritten);
                 break;
             case ClustersMeasure clusters:
@@ -199,18 +253,74 @@ public sealed class Observer
         clusters.ClusterSizes.Length == 0 || neurons == 0 ? 0 : (double)clusters.ClusterSizes.Max() / neurons;
 
     /// <summary>
-    /// cosine_outputs.&lt;layer&gt;: the neurons×neurons cosine matrix of the layer's outputs over the first Count training
-    /// points (SCIENCE.md §2 "output similarity"). A neuron whose outputs are all zero there (a dead ReLU) has no direction:
-    /// it gets cosine 0 with every other neuron and 1 with itself, the convention of the weight cosine (never NaN, which
-    /// would spread through the heatmap's ordering).
+    /// A convolution's weight measures: its filters' kernels (each flattened over channels × kernel, SCIENCE.md §2, no bias)
+    /// are the directions; the array weights.&lt;layer&gt; holds them (filters × channels·k·k).
     /// </summary>
-    private void WriteOutputCosine(CosineOutputsMeasure measure, long unit)
+    private void MeasureConvolution(ConvLayer conv, MeasureSpec measure, long unit, double[] values, HashSet<string> weightsWritten)
     {
-        var index = IndexOf(measure.Layer);
-        var neurons = model.Layers[index].Outputs;
-        var outputs = HostForward.Outputs(model, index, data, measure.Count);
-        var cosine = Similarity.CosineMatrixOfColumns(outputs, measure.Count, neurons);
+        var (filters, length) = (conv.Spec.Width, conv.FanIn);
+        var kernels = Directions(conv.Name);
+        switch (measure)
+        {
+            case CosineMeasure weightCosine:
+                var cosine = Similarity.CosineMatrix(kernels, filters, length);
+                sink.WriteArray(MetricColumns.ArrayName("cosine", conv.Name, unit), [filters, filters], cosine);
+                Set(values, $"aligned.{conv.Name}", Similarity.AlignedFraction(cosine, filters, weightCosine.AlignedThreshold));
+                if (weightsWritten.Add(conv.Name))
+                {
+                    sink.WriteArray(MetricColumns.ArrayName("weights", conv.Name, unit), [filters, length], kernels);
+                }
+
+                break;
+            case RelDisMeasure:
+                Set(values, $"reldis.{conv.Name}", RelativeDistance.Compute(initialDirections[conv.Name], kernels));
+                break;
+        }
+    }
+
+    /// <summary>What RelDis and the weight cosine compare: a dense layer's (w_k, b_k) rows, a convolution's kernels.</summary>
+    private double[] Directions(string layer) =>
+        model.Convolution(layer) is { } conv
+            ? model.ReadParameter(conv.Name + ".weight")
+            : LayerSnapshot.Take(model, IndexOf(layer), data).Directions;
+
+    /// <summary>
+    /// cosine_outputs.&lt;layer&gt;: the neurons×neurons cosine matrix of the layer's outputs over the first Count points of
+    /// the measure's data (SCIENCE.md §2 "output similarity"; a convolution's channel outputs over images × positions). A
+    /// neuron whose outputs are all zero there (a dead ReLU) has no direction: it gets cosine 0 with every other neuron and 1
+    /// with itself, the convention of the weight cosine (never NaN, which would spread through the heatmap's ordering).
+    /// Dense models use the host float64 pass; models with convolutions a device pass, accumulated in float64.
+    /// </summary>
+    private void WriteOutputCosine(CosineOutputsMeasure measure, long unit, double[] values)
+    {
+        var source = DataOf(measure.Data);
+        double[] cosine;
+        int neurons;
+        if (NeedsDevicePass(measure.Layer))
+        {
+            var width = model.OutputWidthOf(measure.Layer);
+            neurons = model.Convolution(measure.Layer)?.Spec.Width ?? width;
+            var positions = width / neurons;
+            var gram = new GramMatrix(neurons);
+            evaluator!.ForEachLayerOutput(source, measure.Count, measure.Layer, (chunk, rows) =>
+            {
+                for (var r = 0; r < rows; r++)
+                {
+                    gram.Add(chunk.AsSpan(r * width, width), positions);
+                }
+            });
+            cosine = Similarity.CosineFromGram(gram.Values, neurons);
+        }
+        else
+        {
+            var index = IndexOf(measure.Layer);
+            neurons = model.Layers[index].Outputs;
+            var outputs = HostForward.Outputs(model, index, source, measure.Count);
+            cosine = Similarity.CosineMatrixOfColumns(outputs, measure.Count, neurons);
+        }
+
         sink.WriteArray(MetricColumns.ArrayName("cosine_outputs", measure.Layer, unit), [neurons, neurons], cosine);
+        Set(values, $"aligned_outputs.{measure.Layer}", Similarity.AlignedFraction(cosine, neurons, measure.AlignedThreshold));
     }
 
     private void WriteFeatures(string layer, long unit, LayerSnapshot snapshot, AmplitudeKind amplitude)
@@ -271,6 +381,13 @@ public sealed class Observer
 
         throw new ArgumentException($"The observed layer '{layer}' is not a layer of model '{model.Spec.Name}'.");
     }
+
+    private static string MeasureName(MeasureSpec measure) => measure switch
+    {
+        FeaturesMeasure => "features",
+        ClustersMeasure => "clusters",
+        _ => measure.GetType().Name,
+    };
 
     private static string? LayerOf(MeasureSpec measure) => measure switch
     {

@@ -146,19 +146,27 @@ public sealed record GridDataSpec(string Name, double From, double To, int Point
     public override int Dimension => 1;
 }
 
-/// <summary>`uniform(from, to, points: n, dim: d)`: n points drawn uniformly from [from, to]^d by the RNG stream "data/&lt;name&gt;".</summary>
 /// <summary>
-/// Labelled images from MNIST-format IDX files (plain or .gz): the first <see cref="Take"/> images (all when 0 or more
-/// than the files hold), byte pixels scaled to [0, 1], each image one row of <see cref="Shape"/> (channels × height ×
-/// width); the target of a row is its class label. The shape is the one the experiment was checked against: a file of
-/// another shape is refused when the data is loaded.
+/// Labelled images from MNIST-format IDX files (plain or .gz), each image one row of <see cref="Shape"/> (channels × height
+/// × width) and its class label the row's target. Byte pixels are scaled to [0, 1], then standardized:
+/// (p − <see cref="Mean"/>) / <see cref="Std"/> (0 and 1 leave them in [0, 1]). The rows are the first <see cref="Take"/>
+/// images of the files (all when 0 or more than they hold), or, with <see cref="Shuffle"/>, the first <see cref="Take"/> of
+/// a permutation of all images drawn by the RNG stream "data/&lt;name&gt;" (a random subset, the same for a seed). The
+/// shape is the one the experiment was checked against: files of another shape are refused when the data is loaded.
 /// </summary>
 public sealed record IdxDataSpec(string Name, string ImagesPath, string LabelsPath, int Take, ImageShape Shape)
     : DataSpec(Name, static _ => throw new InvalidOperationException("The targets of IDX data are its labels."))
 {
     public override int Dimension => Shape.Length;
+
+    public double Mean { get; init; }
+
+    public double Std { get; init; } = 1.0;
+
+    public bool Shuffle { get; init; }
 }
 
+/// <summary>`uniform(from, to, points: n, dim: d)`: n points drawn uniformly from [from, to]^d by the RNG stream "data/&lt;name&gt;".</summary>
 public sealed record UniformDataSpec(string Name, double From, double To, int Points, int Dim, TargetFunction Target) : DataSpec(Name, Target)
 {
     public override int Dimension => Dim;
@@ -233,7 +241,14 @@ public enum DurationUnit { Epochs, Steps }
 /// NaN or infinite, training starts again from the same initial parameters with half the learning rate, at most N times;
 /// each retry is recorded (<see cref="IRunSink.RestartAfterDivergence"/>) and the results are the last attempt's.
 /// </remarks>
-public sealed record TrainingSpec(LossKind Loss, OptimizerSpec Optimizer, DurationUnit Unit, long Length, double? StopBelowLoss, int DivergenceRetries = 0);
+public sealed record TrainingSpec(LossKind Loss, OptimizerSpec Optimizer, DurationUnit Unit, long Length, double? StopBelowLoss, int DivergenceRetries = 0)
+{
+    /// <summary>
+    /// `until accuracy &gt;= a`: training stops at the first counted step whose training accuracy reaches a (cross-entropy
+    /// models); a run that ends without reaching it is unconverged, as with <see cref="StopBelowLoss"/>.
+    /// </summary>
+    public double? StopAtAccuracy { get; init; }
+}
 
 /// <summary>One `on divergence halve lr, retry N` restart: which attempt failed, where, and the learning rates before and after.</summary>
 public sealed record DivergenceRetry(int Attempt, long Step, double Loss, double LearningRate, double NextLearningRate);
@@ -243,17 +258,31 @@ public enum AmplitudeKind { Full, Input }
 /// <summary>A quantity recorded at an observation. Column names in metrics.csv are given per measure.</summary>
 public abstract record MeasureSpec;
 
-/// <summary>Column "loss".</summary>
-public sealed record LossMeasure : MeasureSpec;
+/// <summary>
+/// Column "loss" (the training data's loss, recorded at every observation anyway) or, with <see cref="Data"/>, column
+/// "loss.&lt;data&gt;": the mean loss over every sample of that data set.
+/// </summary>
+public sealed record LossMeasure(DataSpec? Data = null) : MeasureSpec;
 
-/// <summary>Column "accuracy": the fraction of training samples whose largest output is their class (cross-entropy models).</summary>
-public sealed record AccuracyMeasure : MeasureSpec;
+/// <summary>
+/// Column "accuracy", or "accuracy.&lt;data&gt;" with <see cref="Data"/>: the fraction of the samples of the training data
+/// (or of <see cref="Data"/>) whose largest output is their class (cross-entropy models).
+/// </summary>
+public sealed record AccuracyMeasure(DataSpec? Data = null) : MeasureSpec;
 
 /// <summary>Arrays features.&lt;layer&gt;.&lt;step&gt;.npy (θ, A, static flag per neuron); column "static.&lt;layer&gt;".</summary>
 public sealed record FeaturesMeasure(string Layer, AmplitudeKind Amplitude) : MeasureSpec;
 
-/// <summary>Array cosine.&lt;layer&gt;.&lt;step&gt;.npy: the neurons' input-weight cosine matrix (bias appended).</summary>
-public sealed record CosineMeasure(string Layer) : MeasureSpec;
+/// <summary>
+/// Array cosine.&lt;layer&gt;.&lt;step&gt;.npy: the neurons' input-weight cosine matrix (a dense layer's with the bias
+/// appended; a convolution's over its filters, each kernel flattened over channels × kernel rows × kernel columns, SCIENCE.md
+/// §2); column aligned.&lt;layer&gt;: the fraction of pairs of distinct neurons with |cos| ≥ <see cref="AlignedThreshold"/>
+/// (see <see cref="Analysis.Similarity.AlignedFraction"/>).
+/// </summary>
+public sealed record CosineMeasure(string Layer, double AlignedThreshold = CosineMeasure.DefaultAlignedThreshold) : MeasureSpec
+{
+    public const double DefaultAlignedThreshold = 0.9;
+}
 
 /// <summary>
 /// Leader clustering of the layer's neurons. Columns clusters.&lt;layer&gt;, effective_width.&lt;layer&gt;,
@@ -265,9 +294,11 @@ public sealed record ClustersMeasure(string Layer, double Threshold, bool Signed
 
 /// <summary>
 /// Array cosine_outputs.&lt;layer&gt;.&lt;step&gt;.npy: the cosine matrix of the layer's neurons' outputs (post-activation)
-/// over the first <see cref="Count"/> points of data <see cref="Data"/>, each neuron's outputs taken as one vector.
+/// over the first <see cref="Count"/> samples of data <see cref="Data"/>, each neuron's (a convolution's: each channel's)
+/// outputs over all samples (and positions) taken as one vector (SCIENCE.md §2 "output similarity"); column
+/// aligned_outputs.&lt;layer&gt;: the fraction of pairs of distinct neurons with |cos| ≥ <see cref="AlignedThreshold"/>.
 /// </summary>
-public sealed record CosineOutputsMeasure(string Layer, string Data, int Count) : MeasureSpec;
+public sealed record CosineOutputsMeasure(string Layer, DataSpec Data, int Count, double AlignedThreshold = CosineMeasure.DefaultAlignedThreshold) : MeasureSpec;
 
 /// <summary>Column reldis.&lt;layer&gt;: ‖θ_w(t) − θ_w(0)‖ / ‖θ_w(0)‖ over the layer's input weights and biases.</summary>
 public sealed record RelDisMeasure(string Layer) : MeasureSpec;

@@ -34,6 +34,12 @@ public static class Fn
     public static double Pow(double x, double y) => Math.Pow(x, y);
 
     /// <summary>Converts a numeric parameter to a width or count, refusing fractions rather than truncating them.</summary>
+    /// <summary>A whole number ≥ 0 (a padding; a take of 0 meaning "all"), or an error naming <paramref name="what"/>.</summary>
+    public static int ToWhole(double value, string what) =>
+        value >= 0 && value <= int.MaxValue && Math.Floor(value) == value
+            ? (int)value
+            : throw new ArgumentOutOfRangeException(what, value, $"{what} must be a whole number ≥ 0, got {value}.");
+
     public static int ToCount(double value, string what) =>
         value >= 1 && value <= int.MaxValue && Math.Floor(value) == value
             ? (int)value

@@ -122,14 +122,27 @@ public sealed class RunContext
 /// Training declared `until loss &lt; tol` and reached its length without getting there. Every observation, the final one
 /// included, is recorded; the run's result is not what it declared (a phase diagram must not read RelDis from it).
 /// </summary>
-public sealed class TrainingNotConvergedException(long step, double loss, double tolerance)
-    : Exception($"Training ended at step {step} without reaching loss < {tolerance.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)} (last loss {loss.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)}). Train longer, raise the learning rate, or loosen the until condition.")
+/// <summary>Training reached its length without meeting its `until` condition (a loss below, or an accuracy at least, a target).</summary>
+public sealed class TrainingNotConvergedException : Exception
 {
-    public long Step { get; } = step;
+    public TrainingNotConvergedException(long step, double loss, double tolerance)
+        : this(step, $"loss < {G4(tolerance)}", $"last loss {G4(loss)}")
+    {
+    }
 
-    public double Loss { get; } = loss;
+    private TrainingNotConvergedException(long step, string goal, string reached)
+        : base($"Training ended at step {step} without reaching {goal} ({reached}). Train longer, raise the learning rate, or loosen the until condition.")
+    {
+        Step = step;
+    }
 
-    public double Tolerance { get; } = tolerance;
+    public long Step { get; }
+
+    /// <summary>`until accuracy &gt;= target` was not met.</summary>
+    public static TrainingNotConvergedException Accuracy(long step, double accuracy, double target) =>
+        new(step, $"accuracy >= {G4(target)}", $"last accuracy {G4(accuracy)}");
+
+    private static string G4(double value) => value.ToString("G4", System.Globalization.CultureInfo.InvariantCulture);
 }
 
 public sealed class TrainingDivergedException(long step, double loss)

@@ -46,6 +46,11 @@ public static class Trainer
                     throw new TrainingNotConvergedException(session.FinalStep, session.FinalLoss, tolerance);
                 }
 
+                if (attempt.StopAtAccuracy is { } target && !(session.FinalAccuracy >= target))
+                {
+                    throw TrainingNotConvergedException.Accuracy(session.FinalStep, session.FinalAccuracy, target);
+                }
+
                 return session;
             }
             catch (TrainingDivergedException diverged) when (retry <= training.DivergenceRetries)

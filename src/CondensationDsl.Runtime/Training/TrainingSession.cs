@@ -32,9 +32,7 @@ internal sealed class TrainingSession : IDisposable
 
     /// <summary>The device's cross-entropy kernels when the loss is cross-entropy; null for mse.</summary>
     private readonly ICrossEntropyDevice? crossEntropy;
-
-    /// <summary>Whether the input and target buffers hold a mini-batch rather than every sample.</summary>
-    private bool buffersHoldBatch;
+    private readonly ModelEvaluation evaluation;
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private TimeSpan? lastReport;
 
@@ -69,9 +67,10 @@ internal sealed class TrainingSession : IDisposable
             throw new ArgumentException($"Model '{modelSpec.Name}' takes {modelSpec.InputSize} inputs but data '{data.Name}' has dimension {dataset.Dimension}.");
         }
 
+        var capacity = Capacity(modelSpec, dataset.Count, training.Optimizer.BatchSize);
         model = initialParameters is null
-            ? FeedForwardModel.Create(device, modelSpec, seed, dataset.Count)
-            : FeedForwardModel.FromParameters(device, modelSpec, initialParameters, dataset.Count, seed);
+            ? FeedForwardModel.Create(device, modelSpec, seed, capacity)
+            : FeedForwardModel.FromParameters(device, modelSpec, initialParameters, capacity, seed);
         if (crossEntropy is null && model.OutputSize != 1)
         {
             throw new ArgumentException($"The mse loss compares one output with a scalar target; model '{modelSpec.Name}' has {model.OutputSize} outputs.");
@@ -88,11 +87,15 @@ internal sealed class TrainingSession : IDisposable
             ClassLabels.Validate(dataset.Targets, model.OutputSize);
         }
 
-        inputs = device.Allocate(dataset.Count * dataset.Dimension);
-        targets = device.Allocate(dataset.Count);
-        outputGradient = device.Allocate(dataset.Count * model.OutputSize);
-        device.Upload(dataset.Inputs, inputs);
-        device.Upload(dataset.Targets, targets);
+        inputs = device.Allocate(checked(capacity * dataset.Dimension));
+        targets = device.Allocate(capacity);
+        outputGradient = device.Allocate(checked(capacity * model.OutputSize));
+        evaluation = new ModelEvaluation(device, model, crossEntropy, data, dataset, seed, inputs, targets, outputGradient, capacity);
+        if (evaluation.TrainingDataResident)
+        {
+            evaluation.EnsureTrainingData();
+        }
+
         optimizer = OptimizerFactory.Create(device, model.Parameters, training.Optimizer);
         Sampler = training.Optimizer.BatchSize > 0 ? new BatchSampler(seed, dataset.Count, training.Optimizer.BatchSize) : null;
         if (Sampler is not null)
@@ -103,8 +106,27 @@ internal sealed class TrainingSession : IDisposable
 
         // Before the Observer, which records step 0: a report reading the folder mid-run then already knows the layers.
         context.Sink.DescribeModel(modelSpec);
-        observer = new Observer(context.Sink, model, dataset, observations, crossEntropy is null ? null : Accuracy);
+        observer = new Observer(context.Sink, model, dataset, observations, evaluation);
     }
+
+    /// <summary>
+    /// Rows the model is allocated for. Full-batch training passes every sample at once; mini-batch training needs a
+    /// batch, and evaluation passes take as many rows as fit <see cref="ActivationBudgetFloats"/> (every sample when the
+    /// data is small, so evaluating is one pass with the data left on the device, as in full-batch runs).
+    /// </summary>
+    internal static int Capacity(ModelSpec model, int samples, int batch)
+    {
+        if (batch <= 0)
+        {
+            return samples;
+        }
+
+        var fitting = ActivationBudgetFloats / Math.Max(1, FeedForwardModel.ActivationFloatsPerRow(model));
+        return (int)Math.Min(samples, Math.Max(Math.Min(batch, samples), fitting));
+    }
+
+    /// <summary>Activation memory a mini-batch run may take for evaluation passes: 2^26 floats (256 MB).</summary>
+    internal const long ActivationBudgetFloats = 1L << 26;
 
     /// <summary>The model being trained (after <see cref="Run"/>: the trained one); owned by the session.</summary>
     public FeedForwardModel Model => model;
@@ -153,13 +175,28 @@ internal sealed class TrainingSession : IDisposable
         var n = dataset.Count;
         for (long step = 0; ; step++)
         {
+            SetLearningRate(step);
             var output = model.Forward(inputs, n);
             var loss = LossAndGradient(output, n);
             CheckFinite(step, loss);
-            var stop = step == total || (training.StopBelowLoss is { } tol && loss < tol);
+            var correct = training.StopAtAccuracy is null ? -1 : evaluation.CountCorrect(output, n);
+            var stop = step == total || (training.StopBelowLoss is { } tol && loss < tol) || (training.StopAtAccuracy is { } target && (double)correct / n >= target);
+            if (stop)
+            {
+                FinalAccuracy = (double)(correct >= 0 ? correct : evaluation.CountCorrect(output, n)) / n;
+            }
+
             if (stop || step == 0 || observer.IsDue(step))
             {
+                evaluation.Remember(new Evaluation(loss, correct >= 0 ? correct : evaluation.CountCorrect(output, n), n));
                 observer.Record(step, step, loss, final: stop);
+                if (evaluation.Disturbed && !stop)
+                {
+                    // The observation ran passes of its own (other data, layer outputs): the training pass again, same result.
+                    evaluation.EnsureTrainingData();
+                    LossAndGradient(model.Forward(inputs, n), n);
+                    evaluation.ClearDisturbed();
+                }
             }
 
             if (stop)
@@ -170,7 +207,7 @@ internal sealed class TrainingSession : IDisposable
 
             context.Cancellation.ThrowIfCancellationRequested();
             model.Backward(inputs, outputGradient, n);
-            optimizer.Step();
+            Update();
             if ((step & (ProgressCheckInterval - 1)) == 0)
             {
                 Report(step, loss, force: false);
@@ -190,13 +227,12 @@ internal sealed class TrainingSession : IDisposable
         var lastLoss = double.NaN;
         for (long step = 0; ; step++)
         {
+            SetLearningRate(step);
             var final = step == total;
             var due = step == 0 || observer.IsDue(step);
-            if (final || due || training.StopBelowLoss is not null)
+            if (final || due || HasStopRule)
             {
-                var loss = LossAndGradient(model.Forward(inputs, n), n);
-                CheckFinite(step, loss);
-                final |= training.StopBelowLoss is { } tol && loss < tol;
+                var loss = StopRuleMet(step, ref final);
                 if (final || due)
                 {
                     observer.Record(step, step, loss, final);
@@ -212,11 +248,12 @@ internal sealed class TrainingSession : IDisposable
             }
 
             context.Cancellation.ThrowIfCancellationRequested();
+            evaluation.EnsureTrainingData();
             var output = model.TrainingForward(inputs, n, step);
             lastLoss = LossAndGradient(output, n);
             CheckFinite(step, lastLoss);
             model.Backward(inputs, outputGradient, n);
-            optimizer.Step();
+            Update();
             if ((step & (ProgressCheckInterval - 1)) == 0)
             {
                 Report(step, lastLoss, force: false);
@@ -237,13 +274,12 @@ internal sealed class TrainingSession : IDisposable
         var lastLoss = double.NaN;
         for (long unit = 0; ; unit++)
         {
+            SetLearningRate(unit);
             var final = unit == total;
             var due = unit == 0 || observer.IsDue(unit);
-            if (final || due || training.StopBelowLoss is not null)
+            if (final || due || HasStopRule)
             {
-                var loss = FullLoss();
-                CheckFinite(unit, loss);
-                final |= training.StopBelowLoss is { } tol && loss < tol;
+                var loss = StopRuleMet(unit, ref final);
                 if (final || due)
                 {
                     observer.Record(unit, (double)step / sampler.StepsPerEpoch, loss, final);
@@ -267,7 +303,7 @@ internal sealed class TrainingSession : IDisposable
                 var batchLoss = LossAndGradient(output, batch.Length);
                 CheckFinite(unit, batchLoss);
                 model.Backward(inputs, outputGradient, batch.Length);
-                optimizer.Step();
+                Update();
                 lastLoss = batchLoss;
             }
 
@@ -278,38 +314,43 @@ internal sealed class TrainingSession : IDisposable
         }
     }
 
-    /// <summary>The loss on every training sample at the current parameters (the batch buffers are refilled after).</summary>
-    private double FullLoss() => LossAndGradient(ForwardAllRows(), dataset.Count);
+    private bool HasStopRule => training.StopBelowLoss is not null || training.StopAtAccuracy is not null;
 
     /// <summary>
-    /// An evaluation pass over every training sample. The device buffers hold all of them from the start; only a
-    /// mini-batch (<see cref="Gather"/>) replaces them, so they are uploaded again only after one.
+    /// Evaluates the training data (one pass, or chunks, see <see cref="ModelEvaluation"/>) and sets <paramref name="final"/>
+    /// when the stop rule holds; returns the loss. The accuracy is kept for the end (`until accuracy` is judged on it).
     /// </summary>
-    private DeviceBuffer ForwardAllRows()
+    private double StopRuleMet(long unit, ref bool final)
     {
-        if (buffersHoldBatch)
+        var result = evaluation.Of(dataset);
+        CheckFinite(unit, result.Loss);
+        final |= (training.StopBelowLoss is { } tol && result.Loss < tol) || (training.StopAtAccuracy is { } target && result.Accuracy >= target);
+        if (final)
         {
-            device.Upload(dataset.Inputs, inputs);
-            device.Upload(dataset.Targets, targets);
-            buffersHoldBatch = false;
+            FinalAccuracy = result.Accuracy;
         }
 
-        return model.Forward(inputs, dataset.Count);
+        return result.Loss;
     }
 
-    /// <summary>
-    /// The fraction of all training samples whose largest output is their class, at the current parameters: a forward pass
-    /// of the whole data (the batch buffers are refilled after). It recomputes the activations a following backward pass
-    /// reads with the same inputs and parameters, so it changes no result.
-    /// </summary>
-    private double Accuracy() =>
-        (double)crossEntropy!.CountCorrect(ForwardAllRows(), targets, dataset.Count, model.OutputSize) / dataset.Count;
+    /// <summary>The optimizer's rate for counted step <paramref name="unit"/>: the declared rate times the schedule's factor.</summary>
+    private void SetLearningRate(long unit)
+    {
+        if (training.Optimizer.Schedule is { } schedule)
+        {
+            optimizer.LearningRate = training.Optimizer.LearningRate * schedule.Factor(unit, training.Length);
+        }
+    }
+
+    /// <summary>One optimizer update; every cached evaluation is then out of date.</summary>
+    private void Update()
+    {
+        optimizer.Step();
+        evaluation.ParametersChanged();
+    }
 
     /// <summary>The declared loss of <paramref name="output"/> against the first <paramref name="rows"/> targets; writes its gradient.</summary>
-    private double LossAndGradient(DeviceBuffer output, int rows) =>
-        crossEntropy is null
-            ? device.MseLossAndGradient(output, targets, outputGradient, rows)
-            : crossEntropy.SoftmaxCrossEntropy(output, targets, outputGradient, rows, model.OutputSize);
+    private double LossAndGradient(DeviceBuffer output, int rows) => evaluation.LossAndGradient(output, rows);
 
     /// <summary>Copies the batch's samples, in batch order, to the front of the device's input and target buffers.</summary>
     private void Gather(ReadOnlySpan<int> batch)
@@ -323,7 +364,7 @@ internal sealed class TrainingSession : IDisposable
 
         device.Upload(BatchInputs.AsSpan(0, batch.Length * d), inputs);
         device.Upload(BatchTargets.AsSpan(0, batch.Length), targets);
-        buffersHoldBatch = true;
+        evaluation.BuffersReplaced();
     }
 
     private static void CheckFinite(long unit, double loss)
@@ -339,6 +380,9 @@ internal sealed class TrainingSession : IDisposable
 
     /// <inheritdoc cref="FinalStep"/>
     public double FinalLoss { get; private set; } = double.NaN;
+
+    /// <summary>The training accuracy at the last counted step (cross-entropy runs; 0 for mse).</summary>
+    public double FinalAccuracy { get; private set; } = double.NaN;
 
     private void Finish(long unit, double loss)
     {

@@ -74,7 +74,7 @@ public sealed class Fig6MultiplicityExperiment : IExperimentProgram
             {
                 new ClustersMeasure("hidden", Threshold: 0.8, Signed: false, NegligibleFraction: 0.001, MassFraction: 0.9, LineSize: Fn.ToCount(3.0, "line size")),
                 new CosineMeasure("hidden"),
-                new CosineOutputsMeasure("hidden", "train", Fn.ToCount(80.0, "points of cosine hidden outputs")),
+                new CosineOutputsMeasure("hidden", data, Fn.ToCount(80.0, "points of cosine hidden outputs")),
             }),
         };
 

@@ -93,11 +93,22 @@ public sealed unsafe partial class CpuDevice : IFusedDenseDevice
             Require(b, outputs, nameof(bias));
         }
 
-        var packedW = inputs > 1 ? Pack(w.Pointer, outputs, inputs) : w.Pointer;
-        gemm.Set(input.Pointer, inputs, 1, packedW, output.Pointer, rows, outputs, inputs, 1f, 0f);
         var relu = activation == Activation.Relu && !ReferenceEquals(a, z) ? activated.Pointer : null;
-        gemm.SetEpilogue(b is null ? null : b.Pointer, relu);
-        pool.Run(gemm, PartsFor((long)rows * outputs * (inputs + 2), gemm.Tiles));
+        var work = (long)rows * outputs * (inputs + 2);
+        if (UsesNarrowGemm(false, true, outputs, inputs))
+        {
+            narrowGemm.Set(input.Pointer, w.Pointer, output.Pointer, rows, outputs, inputs, 1f, 0f);
+            narrowGemm.SetEpilogue(b is null ? null : b.Pointer, relu);
+            pool.Run(narrowGemm, PartsFor(work, narrowGemm.Blocks));
+        }
+        else
+        {
+            var packedW = inputs > 1 ? Pack(w.Pointer, outputs, inputs) : w.Pointer;
+            gemm.Set(input.Pointer, inputs, 1, packedW, output.Pointer, rows, outputs, inputs, 1f, 0f);
+            gemm.SetEpilogue(b is null ? null : b.Pointer, relu);
+            pool.Run(gemm, PartsFor(work, gemm.Tiles));
+        }
+
         // The epilogue writes A only for ReLU into a separate buffer; the other two cases finish here.
         if (ReferenceEquals(a, z) ? activation == Activation.Relu : activation == Activation.Linear)
         {

@@ -14,6 +14,7 @@ public sealed unsafe partial class CpuDevice : IDevice
     private readonly WorkerPool pool;
     private readonly GemmJob gemm = new();
     private readonly GemvJob gemv = new();
+    private readonly NarrowGemmJob narrowGemm = new();
     private readonly RangeJob range = new();
     private float[] packed = GC.AllocateArray<float>(1024, pinned: true);
     private bool disposed;
@@ -45,6 +46,12 @@ public sealed unsafe partial class CpuDevice : IDevice
     /// between microsecond-long operations competes with the calling thread for the core it runs beside.
     /// </summary>
     public long ParallelThreshold { get; set; } = 1L << 20;
+
+    /// <summary>
+    /// Whether GEMMs of the shape classes below go to their dedicated kernels (default). Those kernels give the same bits
+    /// as the general tiles, only faster; off, every shape takes the general tiles (for side-by-side benchmarks and tests).
+    /// </summary>
+    public bool ShapeSpecificGemm { get; set; } = true;
 
     public DeviceBuffer Allocate(int length)
     {
@@ -110,6 +117,13 @@ public sealed unsafe partial class CpuDevice : IDevice
             // op(B) is k×1: contiguous whether B was transposed or not.
             gemv.Set(transposeA, bufferA.Pointer, bufferB.Pointer, bufferC.Pointer, m, k, alpha, beta);
             pool.Run(gemv, PartsFor(work, gemv.Blocks));
+            return;
+        }
+
+        if (UsesNarrowGemm(transposeA, transposeB, n, k))
+        {
+            narrowGemm.Set(bufferA.Pointer, bufferB.Pointer, bufferC.Pointer, m, n, k, alpha, beta);
+            pool.Run(narrowGemm, PartsFor(work, narrowGemm.Blocks));
             return;
         }
 
@@ -272,6 +286,14 @@ public sealed unsafe partial class CpuDevice : IDevice
 
     private int PartsFor(long work, int units) =>
         work < ParallelThreshold ? 1 : (int)Math.Min(pool.ThreadCount, Math.Max(1, units));
+
+    /// <summary>
+    /// Routing rule of the narrow kernel: C = A·Bᵀ with 2 ≤ n ≤ 16 and k ≥ 1024 (a dense layer with few outputs and many
+    /// inputs). There the general tiles degenerate into k-long scalar FMA chains per column; below k = 1024 they are
+    /// cheap enough, and keeping those shapes on them leaves the small experiments' code paths untouched.
+    /// </summary>
+    private bool UsesNarrowGemm(bool transposeA, bool transposeB, int n, int k) =>
+        ShapeSpecificGemm && !transposeA && transposeB && n >= 2 && n <= NarrowGemmJob.MaxColumns && k >= 1024;
 
     /// <summary>Copies B (n×k) transposed into the packing scratch (k×n) and returns it.</summary>
     private float* Pack(float* b, int n, int k)

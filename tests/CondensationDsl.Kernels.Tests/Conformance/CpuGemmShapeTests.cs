@@ -14,8 +14,9 @@ namespace CondensationDsl.Kernels.Tests.Conformance;
 /// </summary>
 public sealed class CpuGemmShapeTests
 {
-    /// <summary>(transposeA, transposeB, m, n, k): Z = X·Wᵀ with n = 2..16 and k ≥ 1024 (k not a multiple of 8 too),
-    /// edge rows (m = 1, m not a multiple of 16), and the backward shapes of such a layer.</summary>
+    /// <summary>(transposeA, transposeB, m, n, k): Z = X·Wᵀ with n = 1..16 and k ≥ 1024 (k not a multiple of 8 too),
+    /// edge rows (m = 1, m not a multiple of 16); C with m ≤ 16 rows and n ≥ 1024 columns (dW, column-major tiles),
+    /// n not a multiple of 16; dX = dZ·W with small k; and shapes just outside the routing rules.</summary>
     public static TheoryData<bool, bool, int, int, int> Shapes()
     {
         var data = new TheoryData<bool, bool, int, int, int>();
@@ -29,8 +30,11 @@ public sealed class CpuGemmShapeTests
         data.Add(false, true, 33, 10, 2053);
         data.Add(false, true, 40, 7, 1500);
         data.Add(true, false, 10, 1037, 33);
-        data.Add(true, false, 1, 2051, 19);
-        data.Add(true, false, 16, 1030, 7);
+        data.Add(true, false, 1, 2051, 40);
+        data.Add(true, false, 16, 1030, 37);
+        data.Add(true, false, 5, 1024, 7);
+        data.Add(false, false, 3, 1100, 50);
+        data.Add(true, true, 7, 1033, 32);
         data.Add(false, false, 37, 1029, 10);
         data.Add(false, false, 1, 2050, 16);
         data.Add(false, false, 5, 1031, 3);

@@ -135,6 +135,11 @@ public sealed unsafe partial class CpuDevice : IDevice
         }
 
         gemm.Set(bufferA.Pointer, transposeA ? 1 : k, transposeA ? m : 1, packedB, bufferC.Pointer, m, n, k, alpha, beta);
+        if (UsesColumnMajorTiles(m, n, k))
+        {
+            gemm.SetColumnMajor();
+        }
+
         pool.Run(gemm, PartsFor(work, gemm.Tiles));
     }
 
@@ -294,6 +299,13 @@ public sealed unsafe partial class CpuDevice : IDevice
     /// </summary>
     private bool UsesNarrowGemm(bool transposeA, bool transposeB, int n, int k) =>
         ShapeSpecificGemm && !transposeA && transposeB && n >= 2 && n <= NarrowGemmJob.MaxColumns && k >= 1024;
+
+    /// <summary>
+    /// Routing rule of the column-major tile order: m ≤ 16, n ≥ 1024 and k ≥ 32 (the weight gradient dW = dZᵀ·X of a
+    /// layer with few outputs, k = the batch rows). Row-major tiles stream all of B (k×n, megabytes) once per 4-row block
+    /// of C; column-major streams it once. Same kernel, same order per element, so the same bits either way.
+    /// </summary>
+    private bool UsesColumnMajorTiles(int m, int n, int k) => ShapeSpecificGemm && m <= 16 && n >= 1024 && k >= 32;
 
     /// <summary>Copies B (n×k) transposed into the packing scratch (k×n) and returns it.</summary>
     private float* Pack(float* b, int n, int k)

@@ -24,6 +24,8 @@ internal sealed unsafe class GemmJob : IParallelWork
     private float alpha;
     private float beta;
     private int columnBlocks;
+    private int rowBlocks;
+    private bool columnMajor;
 
     // Optional epilogue of a fused dense forward pass (α = 1, β = 0): C += bias per column, then relu[·] = max(C, 0).
     private float* bias;
@@ -44,10 +46,20 @@ internal sealed unsafe class GemmJob : IParallelWork
         this.alpha = alpha;
         this.beta = beta;
         columnBlocks = (n + TileColumns - 1) / TileColumns;
+        rowBlocks = (m + TileRows - 1) / TileRows;
+        columnMajor = false;
         bias = null;
         relu = null;
-        Tiles = ((m + TileRows - 1) / TileRows) * columnBlocks;
+        Tiles = rowBlocks * columnBlocks;
     }
+
+    /// <summary>
+    /// Visits the tiles of the product set last column block by column block (all rows of C for one 16-column strip of
+    /// B, then the next), and runs partial row blocks through the 4×16 kernel. For C with few rows and many columns (the
+    /// weight gradient dW = dZᵀ·X of a layer with few outputs) this reads B once instead of once per row block, while
+    /// the strip (k × 16 floats) stays in cache across the row blocks. Each element keeps its reduction order.
+    /// </summary>
+    public void SetColumnMajor() => columnMajor = true;
 
     /// <summary>Adds the dense-layer epilogue to the product set last: a bias per column and, optionally, a ReLU copy.</summary>
     public void SetEpilogue(float* bias, float* relu)
@@ -80,6 +92,12 @@ internal sealed unsafe class GemmJob : IParallelWork
             return;
         }
 
+        if (columnMajor)
+        {
+            ColumnMajorTiles(start, end);
+            return;
+        }
+
         // Row and column block are stepped, not divided out per tile: with k = 1 a tile is a few instructions and an
         // integer division per tile would cost more than the tile.
         var i0 = start / columnBlocks * TileRows;
@@ -109,13 +127,47 @@ internal sealed unsafe class GemmJob : IParallelWork
         }
     }
 
+    /// <summary>Tiles start..end−1 numbered column block first; see <see cref="SetColumnMajor"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Kernel4x16(int i0, int j0)
+    private void ColumnMajorTiles(int start, int end)
+    {
+        var i0 = start % rowBlocks * TileRows;
+        var j0 = start / rowBlocks * TileColumns;
+        for (var tile = start; tile < end; tile++)
+        {
+            var columns = Math.Min(TileColumns, n - j0);
+            if (columns == TileColumns)
+            {
+                Kernel4x16(i0, j0, Math.Min(TileRows, m - i0));
+            }
+            else
+            {
+                for (var i = i0; i < Math.Min(m, i0 + TileRows); i++)
+                {
+                    EdgeRow(i, j0, columns);
+                }
+            }
+
+            i0 += TileRows;
+            if (i0 >= m)
+            {
+                i0 = 0;
+                j0 += TileColumns;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A 4×16 tile of C at (i0, j0) of which the first <paramref name="rows"/> rows exist: missing rows repeat the last
+    /// one (the four FMA chains per column stay independent, so the real rows get the same bits) and are not stored.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Kernel4x16(int i0, int j0, int rows = TileRows)
     {
         var a0 = a + (long)i0 * rowStrideA;
-        var a1 = a0 + rowStrideA;
-        var a2 = a1 + rowStrideA;
-        var a3 = a2 + rowStrideA;
+        var a1 = rows > 1 ? a0 + rowStrideA : a0;
+        var a2 = rows > 2 ? a1 + rowStrideA : a1;
+        var a3 = rows > 3 ? a2 + rowStrideA : a2;
         var bp = b + j0;
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector256<float> c20 = default, c21 = default, c30 = default, c31 = default;
@@ -143,12 +195,27 @@ internal sealed unsafe class GemmJob : IParallelWork
         var offset = (long)i0 * n + j0;
         Store(offset, j0, c00);
         Store(offset + 8, j0 + 8, c01);
+        if (rows < 2)
+        {
+            return;
+        }
+
         offset += n;
         Store(offset, j0, c10);
         Store(offset + 8, j0 + 8, c11);
+        if (rows < 3)
+        {
+            return;
+        }
+
         offset += n;
         Store(offset, j0, c20);
         Store(offset + 8, j0 + 8, c21);
+        if (rows < 4)
+        {
+            return;
+        }
+
         offset += n;
         Store(offset, j0, c30);
         Store(offset + 8, j0 + 8, c31);

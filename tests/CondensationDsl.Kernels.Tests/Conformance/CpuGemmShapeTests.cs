@@ -8,9 +8,10 @@ using static CondensationDsl.Kernels.Tests.Support.Float32;
 namespace CondensationDsl.Kernels.Tests.Conformance;
 
 /// <summary>
-/// The CPU device's shape-specific GEMM kernels (a dense layer with few outputs and many inputs: Z = X·Wᵀ, dW = dZᵀ·X,
-/// dX = dZ·W): against a float64 reference, and bit for bit against the general tiles and across thread counts —
-/// the kernels promise the general kernel's reduction order, so switching them on changes no result.
+/// The CPU device's shape-specific GEMM paths for a dense layer with few outputs and many inputs (Z = X·Wᵀ: narrow
+/// kernel; dW = dZᵀ·X: column-major tiles; dX = dZ·W stays on the general tiles, already bandwidth-bound): against a
+/// float64 reference, and bit for bit against the general tiles and across thread counts — the paths promise the
+/// general kernel's reduction order, so switching them on changes no result.
 /// </summary>
 public sealed class CpuGemmShapeTests
 {

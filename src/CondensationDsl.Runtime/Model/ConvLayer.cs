@@ -15,7 +15,7 @@ public sealed class ConvLayer : IDisposable
     private readonly IConvolutionDevice convolution;
     private readonly DeviceBuffer z;
     private readonly DeviceBuffer a;
-    private readonly DeviceBuffer dz;
+    private readonly DeviceBuffer? dz;
 
     public ConvLayer(IDevice device, LayerSpec spec, ImageShape input, int capacity)
     {
@@ -38,7 +38,7 @@ public sealed class ConvLayer : IDisposable
 
         z = device.Allocate(checked(capacity * Output.Length));
         a = spec.Activation == Activation.Linear ? z : device.Allocate(checked(capacity * Output.Length));
-        dz = device.Allocate(checked(capacity * Output.Length));
+        dz = spec.Activation == Activation.Linear ? null : device.Allocate(checked(capacity * Output.Length));
     }
 
     public LayerSpec Spec { get; }
@@ -87,7 +87,7 @@ public sealed class ConvLayer : IDisposable
     public void Backward(DeviceBuffer x, DeviceBuffer da, DeviceBuffer? dx, int rows)
     {
         var gradient = da;
-        if (Spec.Activation != Activation.Linear)
+        if (dz is not null)
         {
             device.ActivationBackward(Spec.Activation, z, da, dz, rows * Output.Length);
             gradient = dz;
@@ -108,7 +108,7 @@ public sealed class ConvLayer : IDisposable
             a.Dispose();
         }
 
-        dz.Dispose();
+        dz?.Dispose();
     }
 
     /// <summary>The shape of one output image of a convolution <paramref name="spec"/> on images of <paramref name="input"/>; checks the geometry.</summary>

@@ -5,10 +5,13 @@ using CondensationDsl.Runtime.Random;
 namespace CondensationDsl.Runtime.Model;
 
 /// <summary>
-/// A stack of dense, convolution, pooling and dropout layers built from a <see cref="ModelSpec"/>, with explicit forward and backward passes.
-/// <see cref="Forward"/> is an evaluation pass (dropout off: what losses, observations and reduction see);
-/// <see cref="TrainingForward"/> applies dropout, and <see cref="Backward"/> follows it. A dropout layer with keep = 1 is
-/// not built at all, so such a model is the model without it, bit for bit.
+/// A stack of dense, convolution, pooling, dropout, batch-normalization layers and residual blocks built from a
+/// <see cref="ModelSpec"/>, with explicit forward and backward passes. <see cref="Forward"/> is an evaluation pass (dropout
+/// off, batch normalization with its running statistics: what losses, observations and reduction see);
+/// <see cref="TrainingForward"/> applies dropout and normalizes with the batch's statistics (updating the running ones), and
+/// <see cref="Backward"/> follows it. A dropout layer with keep = 1 is not built at all, so such a model is the model
+/// without it, bit for bit. The layers inside a residual block are addressed by their full names ("layer4.1.conv2") wherever
+/// a layer name is taken.
 /// </summary>
 public sealed class FeedForwardModel : IDisposable
 {
@@ -17,7 +20,11 @@ public sealed class FeedForwardModel : IDisposable
     private readonly ConvLayer[] convolutions;
     private readonly PoolLayer[] pools;
     private readonly DropoutLayer[] dropouts;
+    private readonly BatchNormLayer[] norms;
+    private readonly ResidualBlock[] blocks;
     private readonly Stage[] stages;
+    private readonly Dictionary<string, NamedOutput> namedOutputs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Parameter> state = new(StringComparer.Ordinal);
     private readonly DeviceBuffer?[] outputGradients;
     private readonly int firstDense;
 
@@ -26,7 +33,7 @@ public sealed class FeedForwardModel : IDisposable
     private readonly DeviceBuffer? scaleFactors;
     private readonly DeviceBuffer? scaledGradient;
 
-    // Whether the layers' buffers hold a training pass that Backward may use (only tracked when dropout is active).
+    // Whether the layers' buffers hold a training pass that Backward may use (only tracked when the passes differ).
     private bool trainingPassReady;
 
     private FeedForwardModel(IDevice device, ModelSpec spec, Stage[] stages)
@@ -36,8 +43,12 @@ public sealed class FeedForwardModel : IDisposable
         this.stages = stages;
         layers = [.. stages.Where(s => s.Dense is not null).Select(s => s.Dense!)];
         dropouts = [.. stages.Where(s => s.Dropout is not null).Select(s => s.Dropout!)];
-        convolutions = [.. stages.Where(s => s.Conv is not null).Select(s => s.Conv!)];
+        blocks = [.. stages.Where(s => s.Block is not null).Select(s => s.Block!)];
+        var inner = stages.SelectMany(s => s.Block?.InnerLayersInOrder() ?? [(s.Conv, s.Norm)]).ToArray();
+        convolutions = [.. inner.Where(l => l.Conv is not null).Select(l => l.Conv!)];
+        norms = [.. inner.Where(l => l.Norm is not null).Select(l => l.Norm!)];
         pools = [.. stages.Where(s => s.Pool is not null).Select(s => s.Pool!)];
+        NameOutputs();
         firstDense = Array.FindIndex(stages, s => s.HasParameters);
         // dL/d(output of stage s) is written by stage s+1's backward pass when some layer with parameters lies at or below
         // s (else nothing upstream needs it); the last one is the loss gradient, owned by the caller.
@@ -72,17 +83,66 @@ public sealed class FeedForwardModel : IDisposable
                     parameters.Add(new Parameter(layer.Name + ".bias", layer.Bias, layer.BiasGradient!, layer.Outputs));
                 }
             }
-            else if (stage.Conv is { } conv)
+            else
             {
-                parameters.Add(new Parameter(conv.Name + ".weight", conv.Weight, conv.WeightGradient, conv.Shape.WeightLength));
-                if (conv.Bias is not null)
+                foreach (var (conv, norm) in stage.Block?.InnerLayersInOrder() ?? [(stage.Conv, stage.Norm)])
                 {
-                    parameters.Add(new Parameter(conv.Name + ".bias", conv.Bias, conv.BiasGradient!, conv.Spec.Width));
+                    AddParameters(parameters, conv, norm);
                 }
             }
         }
 
         Parameters = parameters;
+        foreach (var norm in norms)
+        {
+            state[norm.Name + ".running_mean"] = new Parameter(norm.Name + ".running_mean", norm.RunningMean, norm.RunningMean, norm.Channels);
+            state[norm.Name + ".running_var"] = new Parameter(norm.Name + ".running_var", norm.RunningVariance, norm.RunningVariance, norm.Channels);
+        }
+    }
+
+    /// <summary>A convolution's "weight" (and "bias"), or a batch normalization's γ ("weight") and β ("bias").</summary>
+    private static void AddParameters(List<Parameter> parameters, ConvLayer? conv, BatchNormLayer? norm)
+    {
+        if (conv is not null)
+        {
+            parameters.Add(new Parameter(conv.Name + ".weight", conv.Weight, conv.WeightGradient, conv.Shape.WeightLength));
+            if (conv.Bias is not null)
+            {
+                parameters.Add(new Parameter(conv.Name + ".bias", conv.Bias, conv.BiasGradient!, conv.Spec.Width));
+            }
+        }
+        else if (norm is not null)
+        {
+            parameters.Add(new Parameter(norm.Name + ".weight", norm.Gamma, norm.GammaGradient, norm.Channels));
+            parameters.Add(new Parameter(norm.Name + ".bias", norm.Beta, norm.BetaGradient, norm.Channels));
+        }
+    }
+
+    /// <summary>
+    /// Every layer whose output can be read by name: each stage's (a residual block's by its name: the block's output), and
+    /// the convolutions and batch normalizations inside blocks.
+    /// </summary>
+    private void NameOutputs()
+    {
+        foreach (var stage in stages)
+        {
+            if (stage.Name is { } name)
+            {
+                namedOutputs[name] = new NamedOutput(stage.Width, stage.Capacity, stage.Output);
+            }
+
+            foreach (var (conv, norm) in stage.Block?.InnerLayersInOrder() ?? [])
+            {
+                if (conv is not null)
+                {
+                    namedOutputs[conv.Name] = new NamedOutput(conv.Output.Length, conv.Capacity, conv.OutputBuffer);
+                }
+                else if (norm is not null)
+                {
+                    namedOutputs[norm.Name] = new NamedOutput(norm.Input.Length, norm.Capacity, norm.OutputBuffer);
+                }
+            }
+        }
     }
 
     public ModelSpec Spec { get; }
@@ -93,8 +153,21 @@ public sealed class FeedForwardModel : IDisposable
     /// <summary>The dropout layers that act in training passes (keep &lt; 1), in order.</summary>
     public IReadOnlyList<DropoutLayer> Dropouts => dropouts;
 
-    /// <summary>Whether a training pass differs from an evaluation pass (some dropout layer has keep &lt; 1).</summary>
+    /// <summary>Whether some dropout layer has keep &lt; 1.</summary>
     public bool HasDropout => dropouts.Length > 0;
+
+    /// <summary>
+    /// Whether a training pass differs from an evaluation pass: the model has active dropout or batch normalization. Then
+    /// <see cref="Backward"/> needs a <see cref="TrainingForward"/> pass, and the loss of an evaluation pass is not the loss
+    /// the gradient belongs to.
+    /// </summary>
+    public bool TrainingDiffersFromEvaluation => dropouts.Length > 0 || norms.Length > 0;
+
+    /// <summary>The batch normalizations, top-level and inside residual blocks, in forward order.</summary>
+    public IReadOnlyList<BatchNormLayer> BatchNorms => norms;
+
+    /// <summary>The convolutions, top-level and inside residual blocks, in forward order.</summary>
+    public IReadOnlyList<ConvLayer> Convolutions => convolutions;
 
     public IReadOnlyList<Parameter> Parameters { get; }
 
@@ -110,7 +183,8 @@ public sealed class FeedForwardModel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(spec);
         var stages = AllocateStages(device, spec, seed, capacity);
-        foreach (var conv in stages.Where(s => s.Conv is not null).Select(s => s.Conv!))
+        var model = new FeedForwardModel(device, spec, stages);
+        foreach (var conv in model.convolutions)
         {
             var std = (conv.Spec.InitStd ?? spec.DefaultInitStd)(conv.FanIn);
             Initialize(device, conv.Weight, conv.Shape.WeightLength, std, new RandomStream(seed, $"init/{spec.Name}/{conv.Name}/weight"));
@@ -130,7 +204,6 @@ public sealed class FeedForwardModel : IDisposable
             }
         }
 
-        var model = new FeedForwardModel(device, spec, stages);
         if (spec.Antisymmetric)
         {
             model.MakeAntisymmetric();
@@ -150,11 +223,17 @@ public sealed class FeedForwardModel : IDisposable
         long total = 0;
         foreach (var layer in spec.Layers)
         {
+            if (layer.Kind == LayerKind.Residual)
+            {
+                total += ResidualBlock.FloatsPerRow(layer, shape);
+            }
+
             shape = layer.Kind switch
             {
                 LayerKind.Dense => new ImageShape(1, 1, layer.Width),
                 LayerKind.Conv => ConvLayer.OutputOf(layer, shape),
                 LayerKind.MaxPool or LayerKind.AvgPool => PoolLayer.OutputOf(layer, shape),
+                LayerKind.Residual => ResidualBlock.OutputOf(layer, shape),
                 _ => shape,
             };
             total += 4L * shape.Length;
@@ -203,8 +282,9 @@ public sealed class FeedForwardModel : IDisposable
     /// <summary>
     /// Allocates the model for batches of up to <paramref name="capacity"/> rows with the given parameter values instead of
     /// drawing them (a reduced network, a model to fine-tune): <paramref name="parameters"/> maps every parameter name
-    /// ("&lt;layer&gt;.weight", "&lt;layer&gt;.bias") to its values, rounded to float32 on upload. <paramref name="seed"/>
-    /// keys the dropout masks of training passes (unused without dropout layers).
+    /// ("&lt;layer&gt;.weight", "&lt;layer&gt;.bias") to its values, rounded to float32 on upload; a batch normalization's
+    /// running statistics ("&lt;layer&gt;.running_mean", "&lt;layer&gt;.running_var") are taken when given (else they start
+    /// as in <see cref="Create"/>). <paramref name="seed"/> keys the dropout masks of training passes (unused without dropout layers).
     /// </summary>
     public static FeedForwardModel FromParameters(
         IDevice device, ModelSpec spec, IReadOnlyDictionary<string, double[]> parameters, int capacity, ulong seed = 1)
@@ -223,6 +303,14 @@ public sealed class FeedForwardModel : IDisposable
 
                 model.WriteParameter(parameter.Name, values);
             }
+
+            foreach (var name in model.state.Keys)
+            {
+                if (parameters.TryGetValue(name, out var values))
+                {
+                    model.WriteParameter(name, values);
+                }
+            }
         }
         catch
         {
@@ -234,53 +322,57 @@ public sealed class FeedForwardModel : IDisposable
     }
 
     /// <summary>
-    /// An evaluation pass: runs X (rows×InputSize) through every dense layer, dropout off, and returns the output buffer
-    /// (rows×OutputSize). A following <see cref="Backward"/> is allowed only when the model has no active dropout.
+    /// An evaluation pass: runs X (rows×InputSize) through every layer, dropout off and batch normalization with its running
+    /// statistics, and returns the output buffer (rows×OutputSize). A following <see cref="Backward"/> is allowed only when
+    /// <see cref="TrainingDiffersFromEvaluation"/> is false.
     /// </summary>
     public DeviceBuffer Forward(DeviceBuffer x, int rows)
     {
-        var current = x;
-        foreach (var stage in stages)
-        {
-            current = stage.Dense?.Forward(current, rows) ?? stage.Conv?.Forward(current, rows) ?? stage.Pool?.Forward(current, rows) ?? current; // dropout: off
-        }
-
         trainingPassReady = false;
-        return ApplyOutputScale(current, current, rows);
+        return Pass(x, rows, training: false, step: 0);
     }
 
     /// <summary>
     /// A training pass for optimizer update <paramref name="step"/> (0-based; it selects the dropout masks): like
-    /// <see cref="Forward"/>, with every dropout layer applied. Without dropout layers it is <see cref="Forward"/>.
+    /// <see cref="Forward"/>, with every dropout layer applied and every batch normalization using the batch's statistics
+    /// (and moving its running statistics toward them: each call is one update of them, as in PyTorch's train mode). Without
+    /// dropout and batch normalization it is <see cref="Forward"/>.
     /// </summary>
     public DeviceBuffer TrainingForward(DeviceBuffer x, int rows, long step)
     {
-        if (!HasDropout)
+        if (!TrainingDiffersFromEvaluation)
         {
             return Forward(x, rows);
         }
 
+        var output = Pass(x, rows, training: true, step);
+        trainingPassReady = true;
+        return output;
+    }
+
+    private DeviceBuffer Pass(DeviceBuffer x, int rows, bool training, long step)
+    {
         var current = x;
         foreach (var stage in stages)
         {
             current = stage.Dense?.Forward(current, rows) ?? stage.Conv?.Forward(current, rows) ?? stage.Pool?.Forward(current, rows)
-                ?? stage.Dropout!.Forward(current, rows, step);
+                ?? stage.Norm?.Forward(current, rows, training) ?? stage.Block?.Forward(current, rows, training)
+                ?? (training ? stage.Dropout!.Forward(current, rows, step) : current);
         }
 
-        trainingPassReady = true;
         return ApplyOutputScale(current, current, rows);
     }
 
     /// <summary>
     /// Back-propagates dL/dOutput (rows×OutputSize) from the last forward pass of <paramref name="x"/> (a training pass
-    /// when the model has active dropout: the same masks), filling every gradient.
+    /// when <see cref="TrainingDiffersFromEvaluation"/>: the same masks and batch statistics), filling every gradient.
     /// </summary>
     public void Backward(DeviceBuffer x, DeviceBuffer outputGradient, int rows)
     {
-        if (HasDropout && !trainingPassReady)
+        if (TrainingDiffersFromEvaluation && !trainingPassReady)
         {
             throw new InvalidOperationException(
-                $"Model '{Spec.Name}' has dropout: Backward needs the masks of a TrainingForward pass, but the last pass was an evaluation pass.");
+                $"Model '{Spec.Name}' has dropout or batch normalization: Backward needs a TrainingForward pass (its masks and batch statistics), but the last pass was an evaluation pass.");
         }
 
         // f = s·out: the last layer's output gradient is s times the model's (into a buffer of ours, not the caller's).
@@ -309,6 +401,14 @@ public sealed class FeedForwardModel : IDisposable
             {
                 conv.Backward(Input(s, x), upstream, dx, rows);
             }
+            else if (stages[s].Norm is { } norm)
+            {
+                norm.Backward(Input(s, x), upstream, dx, rows);
+            }
+            else if (stages[s].Block is { } block)
+            {
+                block.Backward(Input(s, x), upstream, dx, rows);
+            }
             else if (stages[s].Pool is { } pool)
             {
                 if (dx is not null)
@@ -325,8 +425,11 @@ public sealed class FeedForwardModel : IDisposable
         }
     }
 
-    /// <summary>Floats per row of the outputs of the dense, convolution or pooling layer <paramref name="layer"/>.</summary>
-    public int OutputWidthOf(string layer) => StageNamed(layer).Width;
+    /// <summary>
+    /// Floats per row of the outputs of the dense, convolution, pooling or batch-normalization layer or residual block
+    /// <paramref name="layer"/> (a layer inside a block by its full name, "layer4.1.conv2").
+    /// </summary>
+    public int OutputWidthOf(string layer) => OutputNamed(layer).Width;
 
     /// <summary>
     /// Copies the outputs (post-activation) of layer <paramref name="layer"/> from the last forward pass to the host: the
@@ -334,29 +437,38 @@ public sealed class FeedForwardModel : IDisposable
     /// </summary>
     public void DownloadOutputOf(string layer, Span<float> destination)
     {
-        var stage = StageNamed(layer);
-        if (destination.Length % stage.Width != 0 || destination.Length > stage.Capacity * stage.Width)
+        var output = OutputNamed(layer);
+        if (destination.Length % output.Width != 0 || destination.Length > output.Capacity * output.Width)
         {
-            throw new ArgumentException($"{destination.Length} floats are not whole rows of layer '{layer}' (width {stage.Width}, {stage.Capacity} rows).", nameof(destination));
+            throw new ArgumentException($"{destination.Length} floats are not whole rows of layer '{layer}' (width {output.Width}, {output.Capacity} rows).", nameof(destination));
         }
 
-        device.Download(stage.Output, destination);
+        device.Download(output.Buffer, destination);
     }
 
-    /// <summary>The convolution layer named <paramref name="name"/>, or null.</summary>
+    /// <summary>The convolution layer named <paramref name="name"/> (inside a residual block: its full name), or null.</summary>
     public ConvLayer? Convolution(string name) => Array.Find(convolutions, conv => conv.Name == name);
+
+    /// <summary>The batch-normalization layer named <paramref name="name"/> (inside a residual block: its full name), or null.</summary>
+    public BatchNormLayer? BatchNorm(string name) => Array.Find(norms, norm => norm.Name == name);
 
     /// <summary>The layer named <paramref name="name"/>, or null.</summary>
     public DenseLayer? Layer(string name) => Array.Find(layers, layer => layer.Name == name);
 
-    /// <summary>The current values of parameter <paramref name="name"/> (e.g. "hidden.weight"), widened to float64.</summary>
+    /// <summary>
+    /// The current values of parameter <paramref name="name"/> (e.g. "hidden.weight"), or of a batch normalization's running
+    /// statistics ("bn1.running_mean", "bn1.running_var"), widened to float64.
+    /// </summary>
     public double[] ReadParameter(string name)
     {
         var parameter = ParameterNamed(name);
         return ReadDouble(parameter.Value, parameter.Length);
     }
 
-    /// <summary>Replaces the values of parameter <paramref name="name"/>; they are rounded to float32, the device's precision.</summary>
+    /// <summary>
+    /// Replaces the values of parameter <paramref name="name"/> (or of running statistics, see <see cref="ReadParameter"/>);
+    /// they are rounded to float32, the device's precision.
+    /// </summary>
     public void WriteParameter(string name, ReadOnlySpan<double> values)
     {
         var parameter = ParameterNamed(name);
@@ -404,6 +516,12 @@ public sealed class FeedForwardModel : IDisposable
             pool.Dispose();
         }
 
+        foreach (var stage in stages)
+        {
+            stage.Norm?.Dispose();
+            stage.Block?.Dispose();
+        }
+
         foreach (var buffer in outputGradients)
         {
             buffer?.Dispose();
@@ -430,21 +548,14 @@ public sealed class FeedForwardModel : IDisposable
     /// <summary>The input of stage <paramref name="s"/> in the last training pass: X, or the output of the stage before.</summary>
     private DeviceBuffer Input(int s, DeviceBuffer x) => s == 0 ? x : stages[s - 1].Output;
 
-    private Stage StageNamed(string layer)
-    {
-        foreach (var stage in stages)
-        {
-            if ((stage.Dense?.Name ?? stage.Conv?.Name ?? stage.Pool?.Name) == layer)
-            {
-                return stage;
-            }
-        }
-
-        throw new ArgumentException($"Model '{Spec.Name}' has no dense, convolution or pooling layer '{layer}'.", nameof(layer));
-    }
+    private NamedOutput OutputNamed(string layer) =>
+        namedOutputs.TryGetValue(layer, out var output)
+            ? output
+            : throw new ArgumentException($"Model '{Spec.Name}' has no dense, convolution, pooling or batch-normalization layer or residual block '{layer}'.", nameof(layer));
 
     private Parameter ParameterNamed(string name) =>
         Parameters.FirstOrDefault(p => p.Name == name)
+        ?? state.GetValueOrDefault(name)
         ?? throw new ArgumentException($"Model '{Spec.Name}' has no parameter '{name}'.", nameof(name));
 
     /// <summary>
@@ -468,31 +579,47 @@ public sealed class FeedForwardModel : IDisposable
                 throw new ArgumentException($"Model '{spec.Name}' declares {spec.InputSize} inputs but an input image of {shape.Length}.", nameof(spec));
             }
 
+            // A vector (the model's input without an image shape, or a dense layer's output) is normalized per feature.
+            var vector = spec.InputShape is null;
+
             foreach (var layerSpec in spec.Layers)
             {
                 var inputs = shape.Length;
                 switch (layerSpec.Kind)
                 {
                     case LayerKind.Dense:
-                        stages.Add(new Stage(new DenseLayer(device, layerSpec, inputs, capacity), null, null, null));
+                        stages.Add(new Stage(Dense: new DenseLayer(device, layerSpec, inputs, capacity)));
                         shape = new ImageShape(1, 1, layerSpec.Width);
+                        vector = true;
                         break;
                     case LayerKind.Conv:
                         var conv = new ConvLayer(device, layerSpec, shape, capacity);
-                        stages.Add(new Stage(null, null, conv, null));
+                        stages.Add(new Stage(Conv: conv));
                         shape = conv.Output;
+                        vector = false;
                         break;
                     case LayerKind.MaxPool:
                     case LayerKind.AvgPool:
                         var pool = new PoolLayer(device, layerSpec, shape, capacity);
-                        stages.Add(new Stage(null, null, null, pool));
+                        stages.Add(new Stage(Pool: pool));
                         shape = pool.Output;
+                        vector = false;
+                        break;
+                    case LayerKind.BatchNorm:
+                        var normalized = vector ? new ImageShape(shape.Length, 1, 1) : shape;
+                        stages.Add(new Stage(Norm: new BatchNormLayer(device, layerSpec, normalized, capacity)));
+                        break;
+                    case LayerKind.Residual:
+                        var block = new ResidualBlock(device, layerSpec, shape, capacity);
+                        stages.Add(new Stage(Block: block));
+                        shape = block.Output;
+                        vector = false;
                         break;
                     case LayerKind.Dropout:
                         CheckDropout(spec, layerSpec, inputs);
                         if (layerSpec.Keep < 1)
                         {
-                            stages.Add(new Stage(null, new DropoutLayer(device, layerSpec, spec.Name, seed, capacity), null, null));
+                            stages.Add(new Stage(Dropout: new DropoutLayer(device, layerSpec, spec.Name, seed, capacity)));
                         }
 
                         break;
@@ -509,6 +636,8 @@ public sealed class FeedForwardModel : IDisposable
                 stage.Dropout?.Dispose();
                 stage.Conv?.Dispose();
                 stage.Pool?.Dispose();
+                stage.Norm?.Dispose();
+                stage.Block?.Dispose();
             }
 
             throw;
@@ -545,17 +674,25 @@ public sealed class FeedForwardModel : IDisposable
         device.Upload(values, buffer);
     }
 
-    /// <summary>One layer of the forward order: exactly one of the four is set.</summary>
-    private readonly record struct Stage(DenseLayer? Dense, DropoutLayer? Dropout, ConvLayer? Conv, PoolLayer? Pool)
+    /// <summary>One layer of the forward order: exactly one of the six is set.</summary>
+    private readonly record struct Stage(
+        DenseLayer? Dense = null, DropoutLayer? Dropout = null, ConvLayer? Conv = null, PoolLayer? Pool = null,
+        BatchNormLayer? Norm = null, ResidualBlock? Block = null)
     {
+        /// <summary>The layer's name; null for dropout (its output is not addressable).</summary>
+        public string? Name => Dense?.Name ?? Conv?.Name ?? Pool?.Name ?? Norm?.Name ?? Block?.Name;
+
         /// <summary>Floats per row of the stage's output.</summary>
-        public int Width => Dense?.Outputs ?? Conv?.Output.Length ?? Pool?.Output.Length ?? Dropout!.Width;
+        public int Width => Dense?.Outputs ?? Conv?.Output.Length ?? Pool?.Output.Length ?? Norm?.Input.Length ?? Block?.Output.Length ?? Dropout!.Width;
 
-        public int Capacity => Dense?.Capacity ?? Conv?.Capacity ?? Pool?.Capacity ?? Dropout!.Capacity;
+        public int Capacity => Dense?.Capacity ?? Conv?.Capacity ?? Pool?.Capacity ?? Norm?.Capacity ?? Block?.Capacity ?? Dropout!.Capacity;
 
-        public bool HasParameters => Dense is not null || Conv is not null;
+        public bool HasParameters => Dense is not null || Conv is not null || Norm is not null || Block is not null;
 
         /// <summary>The stage's output in the last training pass.</summary>
-        public DeviceBuffer Output => Dense?.Output ?? Conv?.OutputBuffer ?? Pool?.OutputBuffer ?? Dropout!.Output;
+        public DeviceBuffer Output => Dense?.Output ?? Conv?.OutputBuffer ?? Pool?.OutputBuffer ?? Norm?.OutputBuffer ?? Block?.OutputBuffer ?? Dropout!.Output;
     }
+
+    /// <summary>A layer's output buffer as <see cref="OutputWidthOf"/> and <see cref="DownloadOutputOf"/> read it.</summary>
+    private readonly record struct NamedOutput(int Width, int Capacity, DeviceBuffer Buffer);
 }

@@ -172,7 +172,13 @@ public sealed record UniformDataSpec(string Name, double From, double To, int Po
     public override int Dimension => Dim;
 }
 
-public enum LayerKind { Dense, Dropout, Conv, MaxPool, AvgPool }
+/// <summary>
+/// <see cref="BatchNorm"/> normalizes its input per channel (an image's) or per feature (a vector's) with learned γ, β and
+/// running statistics (<see cref="Model.BatchNormLayer"/>). <see cref="Residual"/> is a ResNet BasicBlock
+/// (<see cref="Model.ResidualBlock"/>): conv-bn-relu-conv-bn plus a shortcut, then the layer's activation; its inner
+/// layers are named "&lt;block&gt;.conv1", "&lt;block&gt;.bn1", … (see <see cref="Model.ResNet"/> for ResNet-18 built of them).
+/// </summary>
+public enum LayerKind { Dense, Dropout, Conv, MaxPool, AvgPool, BatchNorm, Residual }
 
 /// <summary>
 /// A layer; <see cref="InitStd"/> null means the model's default initialization. A <see cref="LayerKind.Dropout"/> layer has
@@ -188,11 +194,17 @@ public sealed record LayerSpec(string Name, LayerKind Kind, int Width, Activatio
     /// </summary>
     public int Kernel { get; init; }
 
-    /// <summary>A convolution's or pooling window's stride on both axes.</summary>
+    /// <summary>A convolution's, pooling window's or residual block's (its first convolution's and shortcut's) stride on both axes.</summary>
     public int Stride { get; init; } = 1;
 
     /// <summary>A convolution's zero padding on all four sides.</summary>
     public int Padding { get; init; }
+
+    /// <summary>
+    /// A <see cref="LayerKind.BatchNorm"/> layer's weight of the batch statistics in its running averages (PyTorch's
+    /// momentum, default 0.1); other layers ignore it.
+    /// </summary>
+    public double Momentum { get; init; } = 0.1;
 }
 
 /// <summary>The shape of one input sample as an image: channels × height × width (NCHW rows, row-major).</summary>
@@ -276,7 +288,7 @@ public sealed record FeaturesMeasure(string Layer, AmplitudeKind Amplitude) : Me
 /// <summary>
 /// Array cosine.&lt;layer&gt;.&lt;step&gt;.npy: the neurons' input-weight cosine matrix (a dense layer's with the bias
 /// appended; a convolution's over its filters, each kernel flattened over channels × kernel rows × kernel columns, SCIENCE.md
-/// §2); column aligned.&lt;layer&gt;: the fraction of pairs of distinct neurons with |cos| ≥ <see cref="AlignedThreshold"/>
+/// §2); column aligned.&lt;layer&gt;: the fraction of pairs of distinct neurons with cos ≥ <see cref="AlignedThreshold"/> (same direction)
 /// (see <see cref="Analysis.Similarity.AlignedFraction"/>).
 /// </summary>
 public sealed record CosineMeasure(string Layer, double AlignedThreshold = CosineMeasure.DefaultAlignedThreshold) : MeasureSpec
@@ -296,7 +308,7 @@ public sealed record ClustersMeasure(string Layer, double Threshold, bool Signed
 /// Array cosine_outputs.&lt;layer&gt;.&lt;step&gt;.npy: the cosine matrix of the layer's neurons' outputs (post-activation)
 /// over the first <see cref="Count"/> samples of data <see cref="Data"/>, each neuron's (a convolution's: each channel's)
 /// outputs over all samples (and positions) taken as one vector (SCIENCE.md §2 "output similarity"); column
-/// aligned_outputs.&lt;layer&gt;: the fraction of pairs of distinct neurons with |cos| ≥ <see cref="AlignedThreshold"/>.
+/// aligned_outputs.&lt;layer&gt;: the fraction of pairs of distinct neurons with cos ≥ <see cref="AlignedThreshold"/> (same direction).
 /// </summary>
 public sealed record CosineOutputsMeasure(string Layer, DataSpec Data, int Count, double AlignedThreshold = CosineMeasure.DefaultAlignedThreshold) : MeasureSpec;
 

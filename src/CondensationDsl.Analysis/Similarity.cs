@@ -78,10 +78,11 @@ public static class Similarity
     }
 
     /// <summary>
-    /// The block measure of a cosine matrix: the fraction of pairs of distinct neurons whose directions agree up to sign,
-    /// |D(u_i, u_j)| ≥ <paramref name="threshold"/>. Near 0 when the directions are spread (a random layer), near 1 when
-    /// nearly all neurons sit on a few lines (condensed: one line gives 1, two equal lines 1/2 of the pairs and more when
-    /// they are opposite). 0 for fewer than two neurons.
+    /// The block measure of a cosine matrix: the fraction of pairs of distinct neurons that point the same way,
+    /// D(u_i, u_j) ≥ <paramref name="threshold"/> — the pairs inside the diagonal blocks of an ordered heatmap. Near 0 when
+    /// the directions are spread (a random layer), 1 when all neurons share one direction; k equal groups give about 1/k.
+    /// Opposite directions do not count (as in signed clustering): two opposite groups of kernels are two blocks, and the
+    /// outputs of a ReLU layer, never negative, can only show blocks of the same sign. 0 for fewer than two neurons.
     /// </summary>
     public static double AlignedFraction(ReadOnlySpan<double> cosine, int count, double threshold)
     {
@@ -97,7 +98,7 @@ public static class Similarity
         {
             for (var j = i + 1; j < count; j++)
             {
-                if (Math.Abs(cosine[(i * count) + j]) >= threshold)
+                if (cosine[(i * count) + j] >= threshold)
                 {
                     aligned++;
                 }

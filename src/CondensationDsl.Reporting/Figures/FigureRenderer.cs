@@ -39,7 +39,9 @@ public static class FigureRenderer
         var jobs = FeatureFigures.Jobs(run, options)
             .Concat(CosineFigures.Jobs(run, options))
             .Concat(ClusterFigures.Jobs(run))
+            .Concat(AlignmentFigures.Jobs(run))
             .Concat(LossFigure.Jobs(run))
+            .Concat(AccuracyFigure.Jobs(run))
             .Where(job => !wholeRunOnly || job.Step is null)
             .ToArray();
         if (jobs.Length == 0)

@@ -9,7 +9,8 @@ internal static class SeriesPanel
     /// Integer counts: drawn as steps (a count holds until the next observation), integer ticks only, legend at the lower
     /// right (counts grow during training, so that corner is usually empty; a falling loss leaves the upper right empty).
     /// </param>
-    public static Plot Build(IReadOnlyList<MetricSeries> series, string yLabel, bool logSteps, bool logValues, bool counts)
+    /// <param name="rising">Curves that rise during training (accuracy): the legend goes to the lower right, as for counts.</param>
+    public static Plot Build(IReadOnlyList<MetricSeries> series, string yLabel, bool logSteps, bool logValues, bool counts, bool rising = false)
     {
         var plot = FigureStyle.NewPlot(null, logSteps ? "step (log scale)" : "step", yLabel);
         var xLow = double.PositiveInfinity;
@@ -89,7 +90,7 @@ internal static class SeriesPanel
 
         if (series.Count > 1)
         {
-            plot.ShowLegend(counts ? Alignment.LowerRight : Alignment.UpperRight);
+            plot.ShowLegend(counts || rising ? Alignment.LowerRight : Alignment.UpperRight);
         }
         else
         {

@@ -21,7 +21,9 @@ internal static class FigureSection
         ("cosine", "Cosine similarity of neurons' input weights", false),
         ("cosine-outputs", "Cosine similarity of neurons' outputs on the data", false),
         ("clusters", "Clusters and effective width", false),
+        ("aligned", "Aligned pairs: the block measure of the cosine heatmaps", false),
         ("loss", "Loss", false),
+        ("accuracy", "Accuracy", false),
     ];
 
     /// <summary>The section as text (tests, and pages built in memory); <see cref="Write"/> is what report.html gets.</summary>

@@ -142,9 +142,9 @@ internal sealed class TrainingSession : IDisposable
 
     public void Run()
     {
-        if (Sampler is null && model.HasDropout)
+        if (Sampler is null && model.TrainingDiffersFromEvaluation)
         {
-            RunFullBatchWithDropout();
+            RunFullBatchWithTrainingPasses();
         }
         else if (Sampler is null)
         {
@@ -216,11 +216,12 @@ internal sealed class TrainingSession : IDisposable
     }
 
     /// <summary>
-    /// GD and Adam with dropout: the loss observed at step t is an evaluation pass (dropout off), so it takes its own
+    /// GD and Adam with dropout or batch normalization: the loss observed at step t is an evaluation pass (dropout off,
+    /// batch normalization with its running statistics), so it takes its own
     /// forward pass, run only where something needs it (an observation, the stop rule, the end); update t+1 then takes a
     /// training pass with the masks of step t. Progress shows the training pass's loss, as with SGD's batch loss.
     /// </summary>
-    private void RunFullBatchWithDropout()
+    private void RunFullBatchWithTrainingPasses()
     {
         var total = training.Length;
         var n = dataset.Count;

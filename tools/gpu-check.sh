@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # GPU check for a machine with an NVIDIA GPU (no network needed once packages are restored): builds in Release, runs
-# the kernel tests with the CUDA conformance suites enabled (COND_CUDA_TESTS=1: dense, convolution, pooling and
-# cross-entropy kernels against float64 references), then times the kernels on CUDA
+# the kernel tests with the CUDA conformance suites enabled (COND_CUDA_TESTS=1: dense, convolution, pooling,
+# cross-entropy, batch-norm, residual and optimizer kernels against float64 references), then times the kernels on CUDA
 # (GEMM GFLOP/s at a few sizes; one W1 training step: m = 1000, 80 points, Adam). Finishes in well under 5 minutes.
 #
 #   tools/gpu-check.sh              build the solution in Release, test, bench

@@ -34,6 +34,13 @@ type CheckedLayerKind =
     | ConvLayer of kernel: Expr * stride: Expr * padding: Expr
     /// `maxpool p(size, stride: s)` / `avgpool p(size)`; size None: `(global)`, one value per channel.
     | PoolLayer of max: bool * size: Expr option * stride: Expr option
+    /// `batchnorm b(activation, momentum: m)`: per-channel (images) or per-feature (vectors) batch normalization; momentum
+    /// None: the runtime's default (0.1). Width is the channels or features normalized.
+    | BatchNormLayer of momentum: Expr option
+    /// `resnet18(width: k, classes: n)`: the whole CIFAR-style ResNet-18 (Runtime ResNet.Layers18); Width is the classes,
+    /// Name "resnet18". Its layers are named conv1, bn1, layer1.0 … layer4.1 (with .conv1, .bn1, .conv2, .bn2,
+    /// .shortcut.conv, .shortcut.bn inside), avgpool and fc.
+    | ResNet18Layer of width: Expr
 
 type CheckedLayer =
     { Name: string

@@ -341,10 +341,63 @@ let private letValue (ctx: Context) (scope: Scope) (name: string) (value: Expr) 
 /// The points of one sweep axis: the values each gives its names, with the place it is written (for diagnostics about it).
 type private SweepSource = { Points: ((string * float) list * Span) list }
 
+/// The layers of `resnet18(…)` as the runtime names them (Runtime.Model.ResNet.Layers18 and ResidualBlock), by role.
+module private ResNet18Names =
+    let stages = [ 1..4 ]
+    let blocks = [ for s in stages do for b in 0..1 -> s, b, $"layer{s}.{b}" ]
+    /// A block has a projection shortcut where its shape changes: the first block of stages 2–4.
+    let private projected (s: int) (b: int) = s > 1 && b = 0
+    /// In forward order (a block's shortcut after its main branch), so the last is layer4.1.conv2.
+    let convolutions =
+        "conv1" :: [ for s, b, n in blocks do
+                         yield $"{n}.conv1"
+                         yield $"{n}.conv2"
+                         if projected s b then yield $"{n}.shortcut.conv" ]
+    let norms =
+        "bn1" :: [ for s, b, n in blocks do
+                       yield $"{n}.bn1"
+                       yield $"{n}.bn2"
+                       if projected s b then yield $"{n}.shortcut.bn" ]
+    let blockNames = blocks |> List.map (fun (_, _, n) -> n)
+    let pool = "avgpool"
+    let head = "fc"
+    /// Every name in forward order.
+    let all =
+        [ yield "conv1"
+          yield "bn1"
+          for s, b, n in blocks do
+              yield n
+              yield! [ $"{n}.conv1"; $"{n}.bn1"; $"{n}.conv2"; $"{n}.bn2" ]
+              if projected s b then yield! [ $"{n}.shortcut.conv"; $"{n}.shortcut.bn" ]
+          yield pool
+          yield head ]
+
+/// The convolutions of a model in forward order, from its syntax: its conv layers and those of a network (resnet18).
+let private convolutionsOf (items: ModelItem list) =
+    items |> List.collect (function
+        | Layer(k, n, _, _) when k.Text = "conv" -> [ n.Text ]
+        | Network(k, _, _) when k.Text = "resnet18" -> ResNet18Names.convolutions
+        | _ -> [])
+
+/// `first conv` and `last conv` (in measures and expect clauses) replaced by the name of the model's first or last
+/// convolution, keeping their span: everything after (metric columns, arrays, observations) sees the resolved name. A
+/// model without convolutions leaves them as they are, for checkLayerRef to explain.
+let private resolveLayerOrdinals (statements: Statement list) =
+    let convs = statements |> List.tryPick (function Model(_, items, _) -> Some(convolutionsOf items) | _ -> None) |> Option.defaultValue []
+    let resolve (id: Ident) =
+        match id.Text, convs with
+        | "first conv", first :: _ -> { id with Text = first }
+        | "last conv", _ :: _ -> { id with Text = List.last convs }
+        | _ -> id
+    statements |> List.map (function
+        | Observe(schedule, measures, span) -> Observe(schedule, measures |> List.map (fun m -> { m with Layer = m.Layer |> Option.map resolve }), span)
+        | Expect(m, layer, step, op, v, conditions, span) -> Expect(m, layer |> Option.map resolve, step, op, v, conditions, span)
+        | other -> other)
+
 /// One pass of the checker with `overrides` in place of those lets' defaults; also returns the sweep's values with
 /// their places, for the pass over sweep cells.
 let private checkPass (overrides: Map<string, Override>) (path: string) (text: string) (doc: Document) : CheckResult * SweepSource list =
-    let statements = doc.Statements
+    let statements = resolveLayerOrdinals doc.Statements
     let letNamesInFile = statements |> List.choose (function Let(n, _, _) -> Some n.Text | _ -> None) |> Set.ofList
     // Names that are neither lets nor seed are the CLI's to reject; here they must not change anything.
     let ctx = Context(path, text, overrides |> Map.filter (fun n _ -> n = "seed" || letNamesInFile.Contains n))
@@ -650,6 +703,12 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
     let convNames = Collections.Generic.HashSet<string>()
     /// Pooling layers: no weights, nothing to observe or reduce.
     let poolNames = Collections.Generic.HashSet<string>()
+    /// Batch normalizations: γ and β per channel, no neurons' weights to observe or reduce.
+    let normNames = Collections.Generic.HashSet<string>()
+    /// Residual blocks (resnet18's layer1.0 …): observed through the convolutions inside.
+    let blockNames = Collections.Generic.HashSet<string>()
+    /// The network line (resnet18) when the model is one: its many layer names are then summarized in messages.
+    let mutable network: string option = None
     /// Layer name → its input width (fan-in), when known.
     let fanIns = Collections.Generic.Dictionary<string, float option>()
     let model =
@@ -803,8 +862,6 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                     | Some _ ->
                         image <- None
                         previousExpr <- None
-                    // After a layer whose shape was refused, what reaches flatten is unknown: no second error.
-                    | None when failed -> ()
                     | None ->
                         ctx.Report DiagnosticCodes.InvalidLayerShape span
                             "flatten turns images into vectors, but what reaches it is already a vector: remove it."
@@ -905,6 +962,73 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                             { Name = lname.Text; Kind = PoolLayer(kind.Text = "maxpool", sz |> Option.map fst, st |> Option.map fst)
                               Width = Number(0.0, "0", span); Activation = FixedActivation "Linear"; Bias = false; InitStd = None }
                     | _ -> failed <- true
+                | Layer(kind, lname, args, span) when kind.Text = "batchnorm" ->
+                    let ok = declare lname "layer"
+                    let what = $"batchnorm {lname.Text}"
+                    let b = bindArguments ctx $"{what}(…)" span [ param "activation" true false; param "momentum" false false ] args
+                    let activation =
+                        match b.TryFind "activation" with
+                        | Some { Value = Variable id } when ctx.IsWordLet id.Text -> Some(ActivationFromLet id.Text)
+                        | Some a ->
+                            wordArgument ctx DiagnosticCodes.UnknownActivation "activation" activationWords a
+                            |> Option.map (fun w -> FixedActivation(activations |> List.find (fun (k, _) -> k = w) |> snd))
+                        | None -> Some(FixedActivation "Linear")
+                    let momentum = b.TryFind "momentum" |> Option.map (fun a -> a.Value)
+                    momentum |> Option.iter (inRange DiagnosticCodes.ValueOutOfRange $"The momentum of {what}" (fun v -> v >= 0.0 && v <= 1.0) "in [0, 1]")
+                    if ok then
+                        fanIns[lname.Text] <- None
+                        layerNames.Add lname.Text
+                        normNames.Add lname.Text |> ignore
+                    // Per channel of an image, per feature of a vector: the shape passes through unchanged.
+                    let width =
+                        match image, previousExpr with
+                        | Some(c, _, _), _ -> Some(Number(c, num c, span))
+                        | None, Some w -> Some w
+                        | None, None -> None
+                    match width, activation with
+                    | Some w, Some a ->
+                        layers.Add
+                            { Name = lname.Text; Kind = BatchNormLayer momentum; Width = w; Activation = a; Bias = true; InitStd = None }
+                    | _ -> failed <- true
+                | Network(kind, args, span) ->
+                    let what = "resnet18(…)"
+                    let b = bindArguments ctx what span [ param "width" true true; param "classes" true true ] args
+                    let width = b.TryFind "width" |> Option.map (fun a -> a.Value)
+                    width |> Option.iter (inRange DiagnosticCodes.ValueOutOfRange "The width multiplier of resnet18" (fun v -> v > 0.0) "> 0 (0.25 gives 16, 32, 64, 128 channels)")
+                    let classes = b.TryFind "classes" |> Option.map (fun a -> a.Value)
+                    let classesValue = classes |> Option.bind (whole "The classes of resnet18" 1.0)
+                    let others = items |> List.filter (function Layer _ | Flatten _ | Network _ -> true | _ -> false)
+                    if others.Length > 1 then
+                        ctx.Report DiagnosticCodes.InvalidLayerOrder kind.Span
+                            $"resnet18(…) is the whole network, from its stem convolution conv1 to its dense head fc: remove the other layers of model {mname.Text}."
+                        failed <- true
+                    match image with
+                    | Some(c, _, _) -> checkInit "resnet18" kind (Some(c * 9.0)) None
+                    | None ->
+                        ctx.Report DiagnosticCodes.InvalidLayerShape kind.Span
+                            $"resnet18 reads images, but model {mname.Text}'s input is a vector: declare it as an image, input (channels, height, width)."
+                        failed <- true
+                    network <- Some "resnet18"
+                    let channels =
+                        width |> Option.bind (value "The width multiplier of resnet18")
+                        |> Option.map (fun k -> Math.Max(1.0, Math.Round(512.0 * k, MidpointRounding.AwayFromZero)))
+                    for name in ResNet18Names.all do
+                        if not (fanIns.ContainsKey name) then
+                            fanIns[name] <- (if name = ResNet18Names.head then channels else None)
+                            layerNames.Add name
+                    ResNet18Names.convolutions |> List.iter (convNames.Add >> ignore)
+                    ResNet18Names.norms |> List.iter (normNames.Add >> ignore)
+                    ResNet18Names.blockNames |> List.iter (blockNames.Add >> ignore)
+                    poolNames.Add ResNet18Names.pool |> ignore
+                    image <- None
+                    previous <- classesValue
+                    previousExpr <- classes
+                    lastWidth <- classes |> Option.map (fun c -> { kind with Text = ResNet18Names.head }, classesValue, c)
+                    match width, classes with
+                    | Some w, Some c when classesValue.IsSome ->
+                        layers.Add
+                            { Name = "resnet18"; Kind = ResNet18Layer w; Width = c; Activation = FixedActivation "Relu"; Bias = true; InitStd = None }
+                    | _ -> failed <- true
                 | Layer(kind, lname, args, span) when kind.Text = "dropout" ->
                     let ok = declare lname "layer"
                     if image.IsSome then
@@ -934,7 +1058,7 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                 | Layer(kind, lname, args, span) ->
                     if kind.Text <> "dense" then
                         ctx.Report DiagnosticCodes.UnknownLayerKind kind.Span
-                            $"""Unknown layer kind "{kind.Text}".{didYouMean kind.Text [ "dense"; "dropout"; "conv"; "maxpool"; "avgpool" ]} The layer kinds are dense {lname.Text}(width, activation, bias: true), dropout {lname.Text}(keep: p), conv {lname.Text}(filters, activation, kernel: 3, stride: 1, padding: 0), maxpool {lname.Text}(size) and avgpool {lname.Text}(size) (or (global))."""
+                            $"""Unknown layer kind "{kind.Text}".{didYouMean kind.Text [ "dense"; "dropout"; "conv"; "maxpool"; "avgpool"; "batchnorm" ]} The layer kinds are dense {lname.Text}(width, activation, bias: true), dropout {lname.Text}(keep: p), conv {lname.Text}(filters, activation, kernel: 3, stride: 1, padding: 0), maxpool {lname.Text}(size) and avgpool {lname.Text}(size) (or (global)), batchnorm {lname.Text}(activation, momentum: 0.1); a whole network: resnet18(width: 1, classes: 10)."""
                         failed <- true
                         // Still a layer by name, so observations of it do not report it a second time.
                         if declare lname "layer" then
@@ -998,7 +1122,11 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
             let lossWord =
                 trainBlocks |> List.tryHead |> Option.bind (fun (items, _) -> items |> List.tryPick (function LossItem(l, _) -> Some l.Text | _ -> None))
             match Seq.tryLast layers with
-            | Some(last: CheckedLayer) when last.Kind <> DenseLayer && (match last.Kind with DropoutLayer _ -> false | _ -> true) ->
+            | Some(last: CheckedLayer) when
+                (match last.Kind with
+                 | DenseLayer | DropoutLayer _ | ResNet18Layer _ -> false
+                 | BatchNormLayer _ -> image.IsSome
+                 | _ -> true) ->
                 ctx.Report DiagnosticCodes.InvalidLayerOrder mspan
                     $"model {mname.Text} ends with {last.Name}, which gives images: end it with flatten and a dense layer (dense out(classes))."
             | _ ->
@@ -1030,8 +1158,26 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
             | _ -> None
 
     let layerCandidates () = List.ofSeq layerNames
+    /// The model's layers for a message: all of them, or for a network the pattern of its names.
+    let layerList () =
+        match network with
+        | Some n ->
+            $"those of {n}: conv1, bn1, layer1.0 … layer4.1 (each with .conv1, .bn1, .conv2, .bn2; layer2.0, layer3.0 and layer4.0 also .shortcut.conv, .shortcut.bn), avgpool and fc"
+        | None -> if layerNames.Count = 0 then "none" else String.Join(", ", layerNames)
     let checkLayerRef (id: Ident) : bool =
-        if poolNames.Contains id.Text then
+        if id.Text = "first conv" || id.Text = "last conv" then
+            ctx.Report DiagnosticCodes.UnknownLayer id.Span
+                $"{id.Text} names the model's {id.Text.Split(' ')[0]} convolution layer, but the model has none. Layers of the model: {layerList ()}."
+            false
+        elif normNames.Contains id.Text then
+            ctx.Report DiagnosticCodes.InvalidLayerOrder id.Span
+                $"{id.Text} is a batch normalization: it has a scale and shift per channel, no neurons' weights to observe or reduce. Name a conv or dense layer."
+            false
+        elif blockNames.Contains id.Text then
+            ctx.Report DiagnosticCodes.InvalidLayerOrder id.Span
+                $"{id.Text} is a residual block: observe one of its convolutions, {id.Text}.conv1 or {id.Text}.conv2."
+            false
+        elif poolNames.Contains id.Text then
             ctx.Report DiagnosticCodes.InvalidLayerOrder id.Span
                 $"{id.Text} is a pooling layer: it has no weights to observe or reduce. Name a conv or dense layer."
             false
@@ -1044,7 +1190,7 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
         elif layerNames.Contains id.Text then true
         else
             ctx.Report DiagnosticCodes.UnknownLayer id.Span
-                $"""Unknown layer "{id.Text}".{didYouMean id.Text (layerCandidates ())} Layers of the model: {(if layerNames.Count = 0 then "none" else String.Join(", ", layerNames))}."""
+                $"""Unknown layer "{id.Text}".{didYouMean id.Text (layerCandidates ())} Layers of the model: {layerList ()}."""
             false
 
     // ---- train: the train block before a reduce statement trains the model; one after it fine-tunes the reduced model.
@@ -1402,7 +1548,7 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                                 | _ -> None
                             | "cosine" ->
                                 let b = bindArguments ctx what m.Span [ param "threshold" false false ] m.Args
-                                // The cosine above which two neurons count as aligned (the aligned / aligned_outputs columns).
+                                // The |cos| above which two neurons count as aligned (the aligned / aligned_outputs columns).
                                 let threshold =
                                     b.TryFind "threshold" |> Option.map (fun a ->
                                         inRange DiagnosticCodes.ThresholdOutOfRange $"The threshold of {what}" (fun v -> v >= 0.0 && v <= 1.0) "in [0, 1]" a.Value
@@ -1566,7 +1712,7 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                       for it in items do
                           match it with
                           | Input(e, _) | Init(e, _) | Scale(e, _) -> yield! variablesOf e
-                          | Layer(_, _, args, _) -> for a in args do yield! variablesOf a.Value
+                          | Layer(_, _, args, _) | Network(_, args, _) -> for a in args do yield! variablesOf a.Value
                           | Flatten _ -> ()
                   | Train(items, _) ->
                       for it in items do
@@ -1957,10 +2103,8 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                                         ctx.Report DiagnosticCodes.NotWholeCount e.Span $"The step of an expectation must be a whole number ≥ 0, got {num s}."
                                         None
                                     | Some s ->
-                                        // Every observed measure is also taken at step 0, the initial state.
                                         let due (schedule: CheckedSchedule option, _) =
                                             match schedule with
-                                            | _ when s = 0.0 -> true
                                             | None -> true
                                             | Some(SEvery interval) ->
                                                 match value "interval" interval with

@@ -281,39 +281,50 @@ let emit (sourceFile: string) (sourceText: string) (exp: CheckedExperiment) : st
         let m = exp.ModelName
         line $"""            {count c (sprintf "input channels of model %s" m)} * {count h (sprintf "input height of model %s" m)} * {count w (sprintf "input width of model %s" m)},"""
     | None -> line $"""            {count exp.Input (sprintf "input size of model %s" exp.ModelName)},"""
-    line "            new LayerSpec[]"
-    line "            {"
-    for l in exp.Layers do
-        let init = match l.InitStd with Some s -> initLambda s | None -> "null"
-        let bias = if l.Bias then "true" else "false"
-        let activation =
-            match l.Activation with
-            | FixedActivation memberName -> $"Activation.{memberName}"
-            | ActivationFromLet name -> localName name
-        let width = count l.Width (sprintf "width of layer %s" l.Name)
-        let geometry (items: string list) = "{ " + String.Join(", ", items) + " }"
-        match l.Kind with
-        | DenseLayer -> line $"""                new({csString l.Name}, LayerKind.Dense, {width}, {activation}, Bias: {bias}, InitStd: {init}),"""
-        | DropoutLayer keep ->
-            line $"""                new({csString l.Name}, LayerKind.Dropout, {width}, Activation.Linear, Bias: false, InitStd: null, Keep: {code keep}),"""
-        | ConvLayer(kernel, stride, padding) ->
-            let g =
-                geometry [ $"""Kernel = {count kernel (sprintf "kernel of layer %s" l.Name)}"""
-                           $"""Stride = {count stride (sprintf "stride of layer %s" l.Name)}"""
-                           $"""Padding = Fn.ToWhole({code padding}, {csString (sprintf "padding of layer %s" l.Name)})""" ]
-            line $"""                new({csString l.Name}, LayerKind.Conv, {width}, {activation}, Bias: {bias}, InitStd: {init}) {g},"""
-        | PoolLayer(isMax, size, stride) ->
-            let kind = if isMax then "MaxPool" else "AvgPool"
-            let g =
-                match size with
-                // Kernel 0: the whole image (global pooling).
-                | None -> geometry [ "Kernel = 0" ]
-                | Some k ->
-                    let stride = defaultArg stride k
-                    geometry [ $"""Kernel = {count k (sprintf "size of layer %s" l.Name)}"""
-                               $"""Stride = {count stride (sprintf "stride of layer %s" l.Name)}""" ]
-            line $"""                new({csString l.Name}, LayerKind.{kind}, 0, Activation.Linear, Bias: false, InitStd: null) {g},"""
-    line "            },"
+    /// The layers one by one, in an array.
+    let layerArray () =
+        line "            new LayerSpec[]"
+        line "            {"
+        for l in exp.Layers do
+            let init = match l.InitStd with Some s -> initLambda s | None -> "null"
+            let bias = if l.Bias then "true" else "false"
+            let activation =
+                match l.Activation with
+                | FixedActivation memberName -> $"Activation.{memberName}"
+                | ActivationFromLet name -> localName name
+            let width = count l.Width (sprintf "width of layer %s" l.Name)
+            let geometry (items: string list) = "{ " + String.Join(", ", items) + " }"
+            match l.Kind with
+            | DenseLayer -> line $"""                new({csString l.Name}, LayerKind.Dense, {width}, {activation}, Bias: {bias}, InitStd: {init}),"""
+            | DropoutLayer keep ->
+                line $"""                new({csString l.Name}, LayerKind.Dropout, {width}, Activation.Linear, Bias: false, InitStd: null, Keep: {code keep}),"""
+            | ConvLayer(kernel, stride, padding) ->
+                let g =
+                    geometry [ $"""Kernel = {count kernel (sprintf "kernel of layer %s" l.Name)}"""
+                               $"""Stride = {count stride (sprintf "stride of layer %s" l.Name)}"""
+                               $"""Padding = Fn.ToWhole({code padding}, {csString (sprintf "padding of layer %s" l.Name)})""" ]
+                line $"""                new({csString l.Name}, LayerKind.Conv, {width}, {activation}, Bias: {bias}, InitStd: {init}) {g},"""
+            | PoolLayer(isMax, size, stride) ->
+                let kind = if isMax then "MaxPool" else "AvgPool"
+                let g =
+                    match size with
+                    // Kernel 0: the whole image (global pooling).
+                    | None -> geometry [ "Kernel = 0" ]
+                    | Some k ->
+                        let stride = defaultArg stride k
+                        geometry [ $"""Kernel = {count k (sprintf "size of layer %s" l.Name)}"""
+                                   $"""Stride = {count stride (sprintf "stride of layer %s" l.Name)}""" ]
+                line $"""                new({csString l.Name}, LayerKind.{kind}, 0, Activation.Linear, Bias: false, InitStd: null) {g},"""
+            | BatchNormLayer momentum ->
+                let g = match momentum with Some m -> $" {{ Momentum = {code m} }}" | None -> ""
+                line $"""                new({csString l.Name}, LayerKind.BatchNorm, {width}, {activation}, Bias: true, InitStd: null){g},"""
+            | ResNet18Layer _ -> failwith "resnet18 is the whole network: the checker refuses other layers beside it."
+        line "            },"
+    match exp.Layers with
+    | [ { Kind = ResNet18Layer width } as l ] ->
+        // The whole network from the runtime's builder (its 60-odd layers under PyTorch's names), not layer by layer.
+        line $"""            CondensationDsl.Runtime.Model.ResNet.Layers18(width: {code width}, classes: {count l.Width "classes of resnet18"}),"""
+    | _ -> layerArray ()
     let antisymmetric = if exp.Antisymmetric then ",\n            Antisymmetric: true" else ""
     // `scale e` and `input (c, h, w)` are init properties of the ModelSpec record.
     let modelProps =

@@ -214,19 +214,23 @@ let private dataRest (kw: Ident) =
     >>= fun ((name, source), items) ->
         spanFrom kw.Span |>> fun s -> Data(name, source, (match items with Some (t :: _) -> Some t | _ -> None), s)
 
-/// model_item = "input" expression | "init" call_value | "scale" expression | "flatten"
-///            | identifier identifier arguments   (a layer)
+/// model_item = "input" expression | "init" call_value | "scale" expression | "flatten" | "resnet18" arguments
+///            | identifier identifier [ arguments ]   (a layer)
 let private modelItem: P<ModelItem> =
-    let layerKinds = [ "input"; "init"; "scale"; "flatten"; "dense"; "conv"; "maxpool"; "avgpool"; "dropout" ]
+    let layerKinds = [ "input"; "init"; "scale"; "flatten"; "dense"; "conv"; "maxpool"; "avgpool"; "dropout"; "batchnorm"; "resnet18" ]
     (identifier >>= fun word ->
         match word.Text with
         | "input" -> expression >>= fun e -> spanFrom word.Span |>> fun s -> Input(e, s)
         | "flatten" -> preturn (Flatten word.Span)
+        | "resnet18" ->
+            arguments <?> "resnet18's arguments, e.g. resnet18(width: 0.25, classes: 10)"
+            >>= fun args -> spanFrom word.Span |>> fun s -> Network(word, args, s)
         | "init" -> callValue "an initializer such as normal(std: 0.01)" >>= fun e -> spanFrom word.Span |>> fun s -> Init(e, s)
         | "scale" -> expression >>= fun e -> spanFrom word.Span |>> fun s -> Scale(e, s)
         | _ ->
-            // Anything else followed by a name is a layer; the checker reports an unknown kind with a suggestion.
-            (identifier .>>. arguments >>= fun (name, args) -> spanFrom word.Span |>> fun s -> Layer(word, name, args, s))
+            // Anything else followed by a name is a layer; the checker reports an unknown kind with a suggestion. The
+            // arguments may be left out (batchnorm b1); the checker reports missing required ones.
+            (identifier .>>. opt arguments >>= fun (name, args) -> spanFrom word.Span |>> fun s -> Layer(word, name, defaultArg args [], s))
             <|> (let hint =
                     match Suggest.Closest(word.Text, layerKinds) with
                     | null -> ""
@@ -275,9 +279,17 @@ let private measureSource: P<MeasureSource> =
     let on = keyword "on" .>>. identifier |>> fun (s, data) -> On(data, spanUnion s data.Span)
     weights <|> outputs <|> on
 
-/// measure = identifier [ identifier ] [ measure_source ] [ arguments ]   (the layer is never the word "on")
+/// layer_ref = "first" "conv" | "last" "conv" | identifier { "." name_part }   (layer4.1.conv2: a layer inside a network)
+let private layerRef: P<Ident> =
+    let ordinal (word: string) =
+        attempt (keyword word .>>. keyword "conv") |>> fun (a, b) -> { Text = $"{word} conv"; Span = spanUnion a b }
+    let dotted =
+        withSpan (regex @"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*") .>> ws |>> fun (t, s) -> { Text = t; Span = s }
+    ordinal "first" <|> ordinal "last" <|> dotted <?> "a layer name"
+
+/// measure = identifier [ layer_ref ] [ measure_source ] [ arguments ]   (the layer is never the word "on")
 let private measure: P<Measure> =
-    let layer = notFollowedBy (keyword "on") >>. identifier
+    let layer = notFollowedBy (keyword "on") >>. layerRef
     (pipe4 identifier (opt layer) (opt measureSource) (opt arguments) (fun k l src a -> k, l, src, a) >>= fun (k, l, src, a) ->
         spanFrom k.Span |>> fun s -> { Kind = k; Layer = l; Source = src; Args = defaultArg a []; Span = s })
     <?> "a measure (loss, accuracy, features, cosine, clusters or reldis)"
@@ -309,10 +321,10 @@ let private expectCondition: P<ExpectCondition list> =
     let test = identifier .>> keyword "in" .>>. list |>> fun (name, (values, s)) -> { Name = name; Values = values; Span = spanUnion name.Span s }
     keyword "where" >>. sepBy1 test (symbol ",")
 
-/// expect_stmt = "expect" identifier [ "(" identifier ")" ] "at" ( "end" | expression ) compare_op expression
+/// expect_stmt = "expect" identifier [ "(" layer_ref ")" ] "at" ( "end" | expression ) compare_op expression
 ///               [ expect_condition ]
 let private expectRest (kw: Ident) =
-    let layer = symbol "(" >>. identifier .>> symbol ")"
+    let layer = symbol "(" >>. layerRef .>> symbol ")"
     let step = (keyword "end" |>> AtEnd) <|> (expression |>> AtStep)
     pipe5 identifier (opt layer) (keyword "at" >>. step) compareOp expression (fun m l st op v -> m, l, st, op, v)
     .>>. opt expectCondition

@@ -65,6 +65,8 @@ type ModelItem =
     | Scale of factor: Expr * span: Span
     /// `flatten`: images become vectors (C·H·W values per sample) for the dense layers after it.
     | Flatten of span: Span
+    /// A predefined network as one line, `resnet18(width: 0.25, classes: 10)`: its layers under their own names.
+    | Network of kind: Ident * args: Arg list * span: Span
 
 /// train_item
 type TrainItem =
@@ -82,7 +84,9 @@ type MeasureSource =
     /// `on <data>`: a loss or an accuracy over another data set.
     | On of data: Ident * span: Span
 
-/// measure: `kind [layer] [source] [(args)]`
+/// measure: `kind [layer] [source] [(args)]`. A layer reference (here and in expect) is a name, a dotted name of a layer
+/// inside a network (`layer4.1.conv2`), or `first conv` / `last conv` (the Ident's text is then "first conv"/"last conv",
+/// its span both words); the checker resolves it.
 type Measure =
     { Kind: Ident
       Layer: Ident option

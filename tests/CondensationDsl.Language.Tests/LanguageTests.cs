@@ -141,7 +141,7 @@ public class LanguageTests
         Assert.Equal("COND0102", d.Code);
         Assert.Equal(DiagnosticSeverity.Error, d.Severity);
         Assert.Equal((8, 3, 4), (d.Line, d.Column, d.Length));
-        Assert.Equal("dir/f.cond(8,3): error COND0102: Unknown layer kind \"dens\". Did you mean \"dense\"? The layer kinds are dense hidden(width, activation, bias: true), dropout hidden(keep: p), conv hidden(filters, activation, kernel: 3, stride: 1, padding: 0), maxpool hidden(size) and avgpool hidden(size) (or (global)).", d.ToMsBuildFormat());
+        Assert.Equal("dir/f.cond(8,3): error COND0102: Unknown layer kind \"dens\". Did you mean \"dense\"? The layer kinds are dense hidden(width, activation, bias: true), dropout hidden(keep: p), conv hidden(filters, activation, kernel: 3, stride: 1, padding: 0), maxpool hidden(size) and avgpool hidden(size) (or (global)), batchnorm hidden(activation, momentum: 0.1); a whole network: resnet18(width: 1, classes: 10).", d.ToMsBuildFormat());
         Assert.EndsWith("\n 8 |   dens hidden(4, relu)\n   |   ^^^^", d.Render(result.Diagnostics.Length == 1 ? Skeleton.Replace("{TARGET}", "x").Replace("{LETS}", "").Replace("dense hidden", "dens hidden") : null));
         Assert.Null(result.CSharpSource);
         Assert.Equal("TExperiment", result.ClassName);

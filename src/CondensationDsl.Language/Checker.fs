@@ -862,6 +862,8 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                     | Some _ ->
                         image <- None
                         previousExpr <- None
+                    // After a layer whose shape was refused, what reaches flatten is unknown: no second error.
+                    | None when failed -> ()
                     | None ->
                         ctx.Report DiagnosticCodes.InvalidLayerShape span
                             "flatten turns images into vectors, but what reaches it is already a vector: remove it."
@@ -1548,7 +1550,7 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                                 | _ -> None
                             | "cosine" ->
                                 let b = bindArguments ctx what m.Span [ param "threshold" false false ] m.Args
-                                // The |cos| above which two neurons count as aligned (the aligned / aligned_outputs columns).
+                                // The cosine above which two neurons count as aligned (the aligned / aligned_outputs columns).
                                 let threshold =
                                     b.TryFind "threshold" |> Option.map (fun a ->
                                         inRange DiagnosticCodes.ThresholdOutOfRange $"The threshold of {what}" (fun v -> v >= 0.0 && v <= 1.0) "in [0, 1]" a.Value
@@ -2103,8 +2105,10 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                                         ctx.Report DiagnosticCodes.NotWholeCount e.Span $"The step of an expectation must be a whole number ≥ 0, got {num s}."
                                         None
                                     | Some s ->
+                                        // Every observed measure is also taken at step 0, the initial state.
                                         let due (schedule: CheckedSchedule option, _) =
                                             match schedule with
+                                            | _ when s = 0.0 -> true
                                             | None -> true
                                             | Some(SEvery interval) ->
                                                 match value "interval" interval with

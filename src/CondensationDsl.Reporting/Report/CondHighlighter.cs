@@ -14,15 +14,16 @@ public static class CondHighlighter
     {
         "experiment", "let", "data", "target", "model", "input", "init", "train", "loss", "optimizer", "epochs", "steps",
         "until", "observe", "every", "at", "sweep", "in", "expect", "end", "where", "reduce", "outputs", "on", "weights",
-        "divergence", "halve", "lr", "retry", "scale", "summary", "embed",
+        "divergence", "halve", "lr", "retry", "scale", "summary", "embed", "flatten", "resnet18", "first", "last", "conv",
     };
 
     /// <summary>Built-in names from the grammar's comments and the README: layer kinds, functions, activations, calls, measures, constants.</summary>
     public static readonly IReadOnlySet<string> Builtins = new HashSet<string>(StringComparer.Ordinal)
     {
-        "dense",
+        "dense", "dropout", "maxpool", "avgpool", "batchnorm", "global",
         "relu", "tanh", "sin", "cos", "exp", "log", "abs", "sqrt", "sigmoid", "softplus", "linear", "xtanh", "x2tanh",
-        "grid", "uniform", "normal", "mse", "gd", "sgd", "adam",
+        "grid", "uniform", "idx", "fashion_mnist", "mnist", "normal", "mse", "cross_entropy", "gd", "sgd", "adam", "adamw", "step",
+        "accuracy", "aligned", "aligned_outputs",
         "features", "cosine", "clusters", "reldis", "effective_width", "condensed_width", "negligible", "static", "lines", "largest_cluster",
         "reduced_width", "reduced_loss", "reduced_agreement", "finetuned_loss", "finetuned_agreement", "slope", "phase_diagram", "loss_spectrum",
         "embedded_gap", "embedded_loss", "trained_gradient", "embedded_gradient", "hessian_positive", "hessian_zero", "hessian_negative",
@@ -31,7 +32,7 @@ public static class CondHighlighter
     };
 
     // Words after which the next identifier is declared (a layer kind declares the layer: `dense hidden(...)`).
-    private static readonly HashSet<string> Declarers = new(StringComparer.Ordinal) { "experiment", "let", "data", "model", "dense" };
+    private static readonly HashSet<string> Declarers = new(StringComparer.Ordinal) { "experiment", "let", "data", "model", "dense", "conv", "maxpool", "avgpool", "batchnorm", "dropout" };
 
     private static readonly string[] Operators = ["..", "<=", ">=", "==", "!=", "<", ">", "=", "+", "-", "*", "/", "^", ":"];
 

@@ -13,7 +13,7 @@ public class CondHighlighterTests
         var end = grammar.IndexOf("\nblock(item)", StringComparison.Ordinal);
         Assert.True(start > 0 && end > start, "cond.ebnf no longer has the statement rules where this test looks for them.");
         var rules = Regex.Replace(grammar[start..end], @"\(\*.*?\*\)", " ", RegexOptions.Singleline);
-        return Regex.Matches(rules, "\"([A-Za-z_]+)\"").Select(m => m.Groups[1].Value).Distinct().ToArray();
+        return Regex.Matches(rules, "\"([A-Za-z][A-Za-z0-9_]*)\"").Select(m => m.Groups[1].Value).Distinct().ToArray();
     }
 
     [Fact]

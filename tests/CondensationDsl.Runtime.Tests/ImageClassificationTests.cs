@@ -62,6 +62,35 @@ public sealed class ImageClassificationTests : IDisposable
         Assert.Contains(images, wrong.Message);
     }
 
+    /// <summary>
+    /// shuffle: true takes a random subset, drawn from the stream "data/&lt;name&gt;" of the seed: the same for a seed, another for
+    /// another seed, each image still with its own label; mean and std standardize the pixels.
+    /// </summary>
+    [Fact]
+    public void A_shuffled_take_is_a_seeded_random_subset_and_standardization_applies()
+    {
+        var (images, labels) = WriteBars();
+        var all = Dataset.Materialize(new IdxDataSpec("train", images, labels, 0, Shape), seed: 1);
+        var spec = new IdxDataSpec("train", images, labels, 12, Shape) { Shuffle = true };
+        var first = Dataset.Materialize(spec, seed: 1);
+        Assert.Equal(first.Inputs, Dataset.Materialize(spec, seed: 1).Inputs);
+        Assert.NotEqual(first.Inputs, Dataset.Materialize(spec, seed: 2).Inputs);
+        Assert.NotEqual(all.Inputs.Take(12 * 64), first.Inputs);
+        var rows = Enumerable.Range(0, all.Count).Select(i => all.Inputs.AsSpan(i * 64, 64).ToArray()).ToArray();
+        var chosen = new HashSet<int>();
+        for (var r = 0; r < first.Count; r++)
+        {
+            var source = Array.FindIndex(rows, row => row.AsSpan().SequenceEqual(first.Inputs.AsSpan(r * 64, 64)));
+            Assert.True(source >= 0, $"row {r} is not an image of the file");
+            Assert.Equal(all.Targets[source], first.Targets[r]);
+            chosen.Add(source);
+        }
+
+        Assert.Equal(12, chosen.Count);
+        var standardized = Dataset.Materialize(new IdxDataSpec("train", images, labels, 0, Shape) { Mean = 0.25, Std = 0.5 }, seed: 1);
+        Assert.Equal(all.Inputs.Select(p => (p - 0.25f) * 2f), standardized.Inputs);
+    }
+
     [Fact]
     public void A_one_layer_cnn_with_max_pooling_learns_the_bars_with_cross_entropy()
     {

@@ -23,6 +23,24 @@ public class TrainerTests
         return sink;
     }
 
+    /// <summary>
+    /// The learning-rate schedule reaches the optimizer: a step schedule with factor 0 after 5 epochs freezes the parameters
+    /// (the loss stops moving), and the same run without it keeps moving.
+    /// </summary>
+    [Fact]
+    public void A_step_schedule_sets_the_learning_rate_of_each_epoch()
+    {
+        using var device = new CpuDevice(2);
+        var every = new[] { new ObservationSpec(new EveryScheduleSpec(1), [new LossMeasure()]) };
+        var frozen = Adam(12) with { Optimizer = new AdamSpec(1e-2, 0.9, 0.999, 1e-8) { Schedule = new StepSchedule(5, 0) } };
+        var loss = Run(device, TwoLayer(20, 0.3), Grid, frozen, every).Column("loss");
+        Assert.NotEqual(loss[0], loss[5]);
+        Assert.All(loss.Skip(5), value => Assert.Equal(loss[5], value));
+        var free = Run(device, TwoLayer(20, 0.3), Grid, Adam(12), every).Column("loss");
+        Assert.Equal(loss.Take(6), free.Take(6));
+        Assert.NotEqual(free[5], free[^1]);
+    }
+
     [Fact]
     public void Rows_fall_at_step_zero_on_the_schedule_and_at_the_final_step()
     {

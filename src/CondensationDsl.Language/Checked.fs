@@ -141,6 +141,8 @@ type CheckedMeasure =
 type CheckedSchedule =
     | SEvery of interval: Expr
     | SAt of points: int64 list
+    /// `when loss|accuracy op value`: metric "loss" or "accuracy", op a Runtime ComparisonOperator member name.
+    | SWhen of metric: string * op: string * value: Expr
 
 type CheckedObservation =
     { Schedule: CheckedSchedule

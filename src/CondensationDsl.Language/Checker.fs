@@ -1446,6 +1446,20 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
             let sched =
                 match schedule with
                 | Every(e, _) -> whole "The observation interval" 1.0 e |> Option.map (fun _ -> SEvery e)
+                | When(metric, op, v, _) ->
+                    match metric.Text with
+                    | "loss" -> value "The trigger's value" v |> Option.map (fun _ -> SWhen("loss", compareName op, v))
+                    | "accuracy" when training |> Option.exists (fun t -> t.Loss <> "CrossEntropy") ->
+                        ctx.Report DiagnosticCodes.ExpectationNotObserved metric.Span
+                            "accuracy is the fraction of samples classified right: a trigger on it needs loss cross_entropy."
+                        None
+                    | "accuracy" ->
+                        inRange DiagnosticCodes.ValueOutOfRange "The accuracy of a trigger" (fun x -> x >= 0.0 && x <= 1.0) "in [0, 1]" v
+                        Some(SWhen("accuracy", compareName op, v))
+                    | other ->
+                        ctx.Report DiagnosticCodes.UnknownMeasure metric.Span
+                            $"""An observation is triggered by the training loss or accuracy: observe when accuracy >= 0.95 {{ … }}.{didYouMean other [ "loss"; "accuracy" ]}"""
+                        None
                 | At(points, span) ->
                     if points.IsEmpty then
                         ctx.Report DiagnosticCodes.MissingArgument span "observe at [...] needs at least one step, e.g. observe at [100, 1000]."
@@ -1725,6 +1739,7 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                       match sched with
                       | Every(e, _) -> yield! variablesOf e
                       | At(ps, _) -> for p in ps do yield! variablesOf p
+                      | When(_, _, v, _) -> yield! variablesOf v
                       for m in ms do for a in m.Args do yield! variablesOf a.Value
                   | _ -> () ]
         let byName = lets |> Seq.map (fun l -> l.Name, variablesOf l.Value) |> Map.ofSeq
@@ -2115,6 +2130,8 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                                                 | Some i -> (s % i = 0.0) || Some s = length
                                                 | None -> true
                                             | Some(SAt ps) -> List.contains (int64 s) ps
+                                            // When it fires is known only while training: `at N` cannot name its step.
+                                            | Some(SWhen _) -> false
                                         match length with
                                         | Some l when s > l ->
                                             ctx.Report DiagnosticCodes.ExpectationStepNotObserved e.Span

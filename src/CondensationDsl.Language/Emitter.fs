@@ -382,6 +382,7 @@ let emit (sourceFile: string) (sourceText: string) (exp: CheckedExperiment) : st
             match o.Schedule with
             | SEvery i -> $"""new EveryScheduleSpec({count i "observation interval"})"""
             | SAt ps -> $"""new AtScheduleSpec(new long[] {{ {String.Join(", ", ps |> List.map csLong)} }})"""
+            | SWhen(metric, op, v) -> $"new WhenScheduleSpec({csString metric}, ComparisonOperator.{op}, {code v})"
         line $"            new({schedule}, new MeasureSpec[]"
         line "            {"
         for m in o.Measures do line $"                {measure dataOf m},"

@@ -294,11 +294,15 @@ let private measure: P<Measure> =
         spanFrom k.Span |>> fun s -> { Kind = k; Layer = l; Source = src; Args = defaultArg a []; Span = s })
     <?> "a measure (loss, accuracy, features, cosine, clusters or reldis)"
 
-/// observe_stmt = "observe" ( "every" expression | "at" list ) "{" { measure statement_end } "}"
+/// observe_stmt = "observe" ( "every" expression | "at" list | "when" identifier compare_op expression )
+///                "{" { measure statement_end } "}"
 let private observeRest (kw: Ident) =
     let every = keyword "every" .>>. expression |>> fun (s, e) -> Every(e, spanUnion s e.Span)
     let at = keyword "at" >>. list |>> fun (items, s) -> At(items, s)
-    (every <|> at <?> "\"every <steps>\" or \"at [steps]\"") .>>. block measure
+    let whenCondition =
+        keyword "when" .>>. identifier .>>. compareOp .>>. expression
+        |>> fun (((s, metric), op), value) -> When(metric, op, value, spanUnion s value.Span)
+    (every <|> at <|> whenCondition <?> "\"every <steps>\", \"at [steps]\" or \"when accuracy >= 0.95\"") .>>. block measure
     >>= fun (sched, ms) -> spanFrom kw.Span |>> fun s -> Observe(sched, ms, s)
 
 /// sweep_axis = ( identifier | "(" identifier { "," identifier } ")" ) "in" ( list | expression ".." expression )

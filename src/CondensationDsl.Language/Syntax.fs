@@ -98,6 +98,8 @@ type Measure =
 type Schedule =
     | Every of interval: Expr * span: Span
     | At of points: Expr list * span: Span
+    /// `when accuracy >= 0.95`: once, at the first counted step where the training data's measure meets the condition.
+    | When of metric: Ident * op: CompareOp * value: Expr * span: Span
 
 /// sweep_values
 type SweepValues =

@@ -219,16 +219,7 @@ public static class ExpectationEvaluator
         ExpectationResult Failed(string text) => new(expectation, null, false, text);
     }
 
-    public static bool Compare(double actual, ComparisonOperator op, double expected) => op switch
-    {
-        ComparisonOperator.Less => actual < expected,
-        ComparisonOperator.LessOrEqual => actual <= expected,
-        ComparisonOperator.Greater => actual > expected,
-        ComparisonOperator.GreaterOrEqual => actual >= expected,
-        ComparisonOperator.Equal => actual == expected,
-        ComparisonOperator.NotEqual => actual != expected,
-        _ => throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown comparison operator."),
-    };
+    public static bool Compare(double actual, ComparisonOperator op, double expected) => op.Holds(actual, expected);
 
     public static string Symbol(ComparisonOperator op) => op switch
     {

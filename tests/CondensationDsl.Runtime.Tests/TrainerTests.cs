@@ -41,6 +41,30 @@ public class TrainerTests
         Assert.NotEqual(free[5], free[^1]);
     }
 
+    /// <summary>
+    /// `observe when loss &lt; x`: the observation is taken once, at the first step whose loss meets the condition (beside
+    /// step 0 and the end, where every measure is taken), whatever the other schedules.
+    /// </summary>
+    [Fact]
+    public void A_when_observation_fires_once_at_the_first_step_meeting_its_condition()
+    {
+        using var device = new CpuDevice(2);
+        var every = new ObservationSpec(new EveryScheduleSpec(10), [new LossMeasure()]);
+        var plain = Run(device, TwoLayer(50, 0.3), Grid, Adam(100), [new ObservationSpec(new EveryScheduleSpec(1), [new LossMeasure()])]).Column("loss");
+        var threshold = (plain[0] + plain[^1]) / 2;
+        var first = Array.FindIndex(plain, loss => loss < threshold);
+        Assert.True(first > 0 && first % 10 != 0, $"pick a threshold crossed between the every-10 rows: step {first}");
+
+        var sink = Run(device, TwoLayer(50, 0.3), Grid, Adam(100), [
+            every,
+            new ObservationSpec(new WhenScheduleSpec("loss", ComparisonOperator.Less, threshold), [new CosineMeasure("hidden")])]);
+        Assert.Contains((long)first, sink.Rows.Select(r => r.Step));
+        Assert.Equal(
+            [$"cosine.hidden.step{0:D7}", $"cosine.hidden.step{first:D7}", $"cosine.hidden.step{100:D7}"],
+            sink.Arrays.Keys.Where(k => k.StartsWith("cosine.", StringComparison.Ordinal)).Order());
+        Assert.Equal(plain[first], sink.Rows.Single(r => r.Step == first).Values[0]);
+    }
+
     [Fact]
     public void Rows_fall_at_step_zero_on_the_schedule_and_at_the_final_step()
     {

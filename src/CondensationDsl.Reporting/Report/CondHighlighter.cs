@@ -14,7 +14,7 @@ public static class CondHighlighter
     {
         "experiment", "let", "data", "target", "model", "input", "init", "train", "loss", "optimizer", "epochs", "steps",
         "until", "observe", "every", "at", "sweep", "in", "expect", "end", "where", "reduce", "outputs", "on", "weights",
-        "divergence", "halve", "lr", "retry", "scale", "summary", "embed", "flatten", "resnet18", "first", "last", "conv",
+        "divergence", "halve", "lr", "retry", "scale", "summary", "embed", "flatten", "resnet18", "first", "last", "conv", "when",
     };
 
     /// <summary>Built-in names from the grammar's comments and the README: layer kinds, functions, activations, calls, measures, constants.</summary>

@@ -18,6 +18,10 @@ public sealed class Observer
     private readonly IReadOnlyList<ObservationSpec> observations;
     private readonly IReadOnlyList<string> columns;
     private readonly IRunEvaluator? evaluator;
+
+    // `observe when …` observations that have not fired yet, and those firing at the step being recorded.
+    private readonly List<ObservationSpec> pendingTriggers;
+    private readonly HashSet<ObservationSpec> firing = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, double[]> initialDirections = new(StringComparer.Ordinal);
 
     /// <summary>Checks every observed layer, remembers the initial weights RelDis compares against, and declares the columns.</summary>
@@ -32,6 +36,12 @@ public sealed class Observer
         this.model = model;
         this.data = data;
         this.observations = observations;
+        pendingTriggers = [.. observations.Where(o => o.Schedule is WhenScheduleSpec)];
+        if (pendingTriggers.Any(o => o.Schedule is WhenScheduleSpec { Metric: "accuracy" }) && evaluator is not { Classifies: true })
+        {
+            throw new ArgumentException("observe when accuracy …: accuracy is measured for classification (the cross-entropy loss) only.", nameof(observations));
+        }
+
         foreach (var measure in observations.SelectMany(o => o.Measures))
         {
             CheckEvaluation(measure);
@@ -123,6 +133,26 @@ public sealed class Observer
     /// </summary>
     private bool NeedsDevicePass(string layer) => model.Spec.Layers.Any(l => l.Kind != LayerKind.Dense && l.Kind != LayerKind.Dropout) || model.Convolution(layer) is not null;
 
+    /// <summary>Whether an `observe when …` has not fired yet: the training loop then evaluates every counted step.</summary>
+    public bool HasPendingTrigger => pendingTriggers.Count > 0;
+
+    /// <summary>
+    /// Fires every pending `observe when …` whose condition holds for the training data's <paramref name="loss"/> and
+    /// <paramref name="accuracy"/> at counted step <paramref name="unit"/>; returns whether one did (then record this step:
+    /// <see cref="Record"/> takes the fired observations' measures). Each fires once.
+    /// </summary>
+    public bool Trigger(long unit, double loss, double accuracy)
+    {
+        var fired = pendingTriggers.Where(o => ((WhenScheduleSpec)o.Schedule).Holds(loss, accuracy)).ToArray();
+        foreach (var observation in fired)
+        {
+            pendingTriggers.Remove(observation);
+            firing.Add(observation);
+        }
+
+        return fired.Length > 0;
+    }
+
     /// <summary>Whether any observation falls at counted step <paramref name="unit"/>.</summary>
     public bool IsDue(long unit)
     {
@@ -158,7 +188,7 @@ public sealed class Observer
         var done = new HashSet<MeasureSpec>();
         foreach (var observation in observations)
         {
-            if (!final && unit != 0 && !observation.Schedule.IsDue(unit))
+            if (!final && unit != 0 && !observation.Schedule.IsDue(unit) && !firing.Contains(observation))
             {
                 continue;
             }
@@ -173,6 +203,7 @@ public sealed class Observer
         }
 
         sink.AppendMetrics(unit, epoch, values);
+        firing.Clear();
     }
 
     private void Measure(MeasureSpec measure, long unit, double[] values, Dictionary<string, LayerSnapshot> snapshots, HashSet<string> weightsWritten)

@@ -63,6 +63,21 @@ public sealed record SweepAxis(IReadOnlyList<string> Names, IReadOnlyList<IReadO
 
 public enum ComparisonOperator { Less, LessOrEqual, Greater, GreaterOrEqual, Equal, NotEqual }
 
+public static class Comparison
+{
+    /// <summary>Whether `actual op expected` holds (an `expect` clause, an `observe when` trigger).</summary>
+    public static bool Holds(this ComparisonOperator op, double actual, double expected) => op switch
+    {
+        ComparisonOperator.Less => actual < expected,
+        ComparisonOperator.LessOrEqual => actual <= expected,
+        ComparisonOperator.Greater => actual > expected,
+        ComparisonOperator.GreaterOrEqual => actual >= expected,
+        ComparisonOperator.Equal => actual == expected,
+        ComparisonOperator.NotEqual => actual != expected,
+        _ => throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown comparison operator."),
+    };
+}
+
 /// <summary>
 /// `expect measure(layer) at step|end op value [where a in [...], b in [...]]`. <see cref="Metric"/> is the metrics.csv column
 /// name (e.g. "loss", "clusters.hidden") or a reduction result ("reduction.width_after"); <see cref="AtStep"/> null means the
@@ -342,6 +357,20 @@ public sealed record AtScheduleSpec(IReadOnlyList<long> Points) : ScheduleSpec
 
         return false;
     }
+}
+
+/// <summary>
+/// `observe when accuracy &gt;= 0.95`: once, at the first counted step where the training data's <see cref="Metric"/>
+/// ("loss" or "accuracy") compared with <see cref="Value"/> holds — a snapshot at a declared point of training rather than
+/// at a step. Which step that is, the training loop decides (<see cref="Observation.Observer.Trigger"/>); by steps alone
+/// it is never due.
+/// </summary>
+public sealed record WhenScheduleSpec(string Metric, ComparisonOperator Operator, double Value) : ScheduleSpec
+{
+    public override bool IsDue(long step) => false;
+
+    /// <summary>Whether the condition holds for the training data's loss and accuracy.</summary>
+    public bool Holds(double loss, double accuracy) => Operator.Holds(Metric == "accuracy" ? accuracy : loss, Value);
 }
 
 public sealed record ObservationSpec(ScheduleSpec Schedule, IReadOnlyList<MeasureSpec> Measures);

@@ -184,14 +184,15 @@ internal sealed class TrainingSession : IDisposable
             var output = model.Forward(inputs, n);
             var loss = LossAndGradient(output, n);
             CheckFinite(step, loss);
-            var correct = training.StopAtAccuracy is null ? -1 : evaluation.CountCorrect(output, n);
+            var correct = training.StopAtAccuracy is null && !observer.HasPendingTrigger ? -1 : evaluation.CountCorrect(output, n);
             var stop = step == total || (training.StopBelowLoss is { } tol && loss < tol) || (training.StopAtAccuracy is { } target && (double)correct / n >= target);
             if (stop)
             {
                 FinalAccuracy = (double)(correct >= 0 ? correct : evaluation.CountCorrect(output, n)) / n;
             }
 
-            if (stop || step == 0 || observer.IsDue(step))
+            var triggered = observer.HasPendingTrigger && observer.Trigger(step, loss, (double)correct / n);
+            if (stop || step == 0 || triggered || observer.IsDue(step))
             {
                 evaluation.Remember(new Evaluation(loss, correct >= 0 ? correct : evaluation.CountCorrect(output, n), n));
                 observer.Record(step, step, loss, final: stop);
@@ -236,9 +237,9 @@ internal sealed class TrainingSession : IDisposable
             SetLearningRate(step);
             var final = step == total;
             var due = step == 0 || observer.IsDue(step);
-            if (final || due || HasStopRule)
+            if (final || due || HasStopRule || observer.HasPendingTrigger)
             {
-                var loss = StopRuleMet(step, ref final);
+                var loss = StopRuleMet(step, ref final, ref due);
                 if (final || due)
                 {
                     observer.Record(step, step, loss, final);
@@ -283,9 +284,9 @@ internal sealed class TrainingSession : IDisposable
             SetLearningRate(unit);
             var final = unit == total;
             var due = unit == 0 || observer.IsDue(unit);
-            if (final || due || HasStopRule)
+            if (final || due || HasStopRule || observer.HasPendingTrigger)
             {
-                var loss = StopRuleMet(unit, ref final);
+                var loss = StopRuleMet(unit, ref final, ref due);
                 if (final || due)
                 {
                     observer.Record(unit, (double)step / sampler.StepsPerEpoch, loss, final);
@@ -323,14 +324,16 @@ internal sealed class TrainingSession : IDisposable
     private bool HasStopRule => training.StopBelowLoss is not null || training.StopAtAccuracy is not null;
 
     /// <summary>
-    /// Evaluates the training data (one pass, or chunks, see <see cref="ModelEvaluation"/>) and sets <paramref name="final"/>
-    /// when the stop rule holds; returns the loss. The accuracy is kept for the end (`until accuracy` is judged on it).
+    /// Evaluates the training data (one pass, or chunks, see <see cref="ModelEvaluation"/>), sets <paramref name="final"/>
+    /// when the stop rule holds and <paramref name="due"/> when an `observe when` fires; returns the loss. The accuracy is
+    /// kept for the end (`until accuracy` is judged on it).
     /// </summary>
-    private double StopRuleMet(long unit, ref bool final)
+    private double StopRuleMet(long unit, ref bool final, ref bool due)
     {
         var result = evaluation.Of(dataset);
         CheckFinite(unit, result.Loss);
         final |= (training.StopBelowLoss is { } tol && result.Loss < tol) || (training.StopAtAccuracy is { } target && result.Accuracy >= target);
+        due |= observer.HasPendingTrigger && observer.Trigger(unit, result.Loss, result.Accuracy);
         if (final)
         {
             FinalAccuracy = result.Accuracy;

@@ -5,7 +5,9 @@ namespace CondensationDsl.Reporting.Figures;
 /// <summary>
 /// The block measure against step, one figure per layer: the fraction of neuron pairs pointing the same way (cosine ≥ the
 /// threshold) in the weights ("aligned.&lt;layer&gt;") and in the outputs ("aligned_outputs.&lt;layer&gt;"). Near 0 for a
-/// random layer; it rises as blocks form in the cosine heatmaps.
+/// random layer; it rises as blocks form in the cosine heatmaps. One condensation curve per layer: a layer whose clusters
+/// are observed has the cluster figure (<see cref="ClusterFigures"/>) instead — convolutions, which have no clusters, get
+/// this one.
 /// </summary>
 internal static class AlignmentFigures
 {
@@ -24,7 +26,8 @@ internal static class AlignmentFigures
                 : c.StartsWith(OutputsPrefix, StringComparison.Ordinal) ? c[OutputsPrefix.Length..]
                 : null)
             .OfType<string>()
-            .Distinct(StringComparer.Ordinal);
+            .Distinct(StringComparer.Ordinal)
+            .Where(layer => metrics.IndexOf("clusters." + layer) < 0);
         foreach (var layer in layers)
         {
             var series = new[]

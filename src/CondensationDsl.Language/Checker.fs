@@ -829,6 +829,19 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
             let mutable failed = false
             /// The shape flowing out of the last layer when it is an image (channels, height, width); None: a vector.
             let mutable image = inputImage
+            /// A layer's `activation` argument: a word, or a let holding one (--set and sweeps change it); linear without it.
+            let activationArgument (b: Map<string, Arg>) =
+                match b.TryFind "activation" with
+                | Some { Value = Variable id } when ctx.IsWordLet id.Text -> Some(ActivationFromLet id.Text)
+                | Some a ->
+                    wordArgument ctx DiagnosticCodes.UnknownActivation "activation" activationWords a
+                    |> Option.map (fun w -> FixedActivation(activations |> List.find (fun (k, _) -> k = w) |> snd))
+                | None -> Some(FixedActivation "Linear")
+            /// A layer's `bias` argument, true without it.
+            let biasArgument (b: Map<string, Arg>) =
+                match b.TryFind "bias" with
+                | Some a -> boolArgument ctx "bias value" a
+                | None -> Some true
             /// A layer's own `init: normal(std: …)`, or the model's, checked once at the fan-in of the first layer using it.
             let checkInit (what: string) (lname: Ident) (fanIn: float option) (ownInit: Expr option option) =
                 match ownInit with
@@ -883,17 +896,8 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                     let kernel, kernelValue = numberArg "kernel" 3.0 1.0
                     let stride, strideValue = numberArg "stride" 1.0 1.0
                     let padding, paddingValue = numberArg "padding" 0.0 0.0
-                    let activation =
-                        match b.TryFind "activation" with
-                        | Some { Value = Variable id } when ctx.IsWordLet id.Text -> Some(ActivationFromLet id.Text)
-                        | Some a ->
-                            wordArgument ctx DiagnosticCodes.UnknownActivation "activation" activationWords a
-                            |> Option.map (fun w -> FixedActivation(activations |> List.find (fun (k, _) -> k = w) |> snd))
-                        | None -> Some(FixedActivation "Linear")
-                    let bias =
-                        match b.TryFind "bias" with
-                        | Some a -> boolArgument ctx "bias value" a
-                        | None -> Some true
+                    let activation = activationArgument b
+                    let bias = biasArgument b
                     let ownInit = b.TryFind "init" |> Option.map (fun a -> initStd what a.Value)
                     let shape = needImage kind lname
                     let fanIn =
@@ -968,13 +972,7 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                     let ok = declare lname "layer"
                     let what = $"batchnorm {lname.Text}"
                     let b = bindArguments ctx $"{what}(…)" span [ param "activation" true false; param "momentum" false false ] args
-                    let activation =
-                        match b.TryFind "activation" with
-                        | Some { Value = Variable id } when ctx.IsWordLet id.Text -> Some(ActivationFromLet id.Text)
-                        | Some a ->
-                            wordArgument ctx DiagnosticCodes.UnknownActivation "activation" activationWords a
-                            |> Option.map (fun w -> FixedActivation(activations |> List.find (fun (k, _) -> k = w) |> snd))
-                        | None -> Some(FixedActivation "Linear")
+                    let activation = activationArgument b
                     let momentum = b.TryFind "momentum" |> Option.map (fun a -> a.Value)
                     momentum |> Option.iter (inRange DiagnosticCodes.ValueOutOfRange $"The momentum of {what}" (fun v -> v >= 0.0 && v <= 1.0) "in [0, 1]")
                     if ok then
@@ -1076,17 +1074,8 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                                 [ param "width" true true; param "activation" true false; param "bias" false false; param "init" false false ] args
                         let width = b.TryFind "width" |> Option.map (fun a -> a.Value)
                         let widthValue = width |> Option.bind (whole $"The width of {what}" 1.0)
-                        let activation =
-                            match b.TryFind "activation" with
-                            | Some { Value = Variable id } when ctx.IsWordLet id.Text -> Some(ActivationFromLet id.Text)
-                            | Some a ->
-                                wordArgument ctx DiagnosticCodes.UnknownActivation "activation" activationWords a
-                                |> Option.map (fun w -> FixedActivation(activations |> List.find (fun (k, _) -> k = w) |> snd))
-                            | None -> Some(FixedActivation "Linear")
-                        let bias =
-                            match b.TryFind "bias" with
-                            | Some a -> boolArgument ctx "bias value" a
-                            | None -> Some true
+                        let activation = activationArgument b
+                        let bias = biasArgument b
                         let ownInit = b.TryFind "init" |> Option.map (fun a -> initStd what a.Value)
                         checkInit what lname previous ownInit
                         if image.IsSome then

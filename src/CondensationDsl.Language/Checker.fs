@@ -508,6 +508,8 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
     let dataStatements = statements |> List.choose (function Data(n, src, t, s) -> Some(n, src, t, s) | _ -> None)
     /// Data set name → its number of points when known (count checks of `outputs on d n`).
     let dataPoints = Collections.Generic.Dictionary<string, float option * Expr option>()
+    /// Data set name → the size of one sample, and its image shape for idx data: what the model's input must take.
+    let dataShapes = Collections.Generic.Dictionary<string, int * (int * int * int) option>()
     /// grid(…) / uniform(…): points from a formula and a target.
     let checkFunctionData (n: Ident) (kind: Ident) (args: Arg list) (callSpan: Span) (target: Expr option) =
         let isGrid = kind.Text = "grid"
@@ -530,6 +532,7 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
             | Some d -> constant $"dim of data {n.Text}" d |> Option.bind (fun _ -> whole $"dim of data {n.Text}" 1.0 d)
             | None -> Some 1.0
         let dimInt = dim |> Option.map int |> Option.defaultValue 1
+        dataShapes[n.Text] <- (dimInt, None)
         match target with
         | None ->
             ctx.Report DiagnosticCodes.MissingTarget n.Span
@@ -633,6 +636,12 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                         ctx.Report DiagnosticCodes.InvalidDataFile span
                             $"""data {n.Text}: {imagesPath} holds an array of {String.Join(" × ", dims)}; images are n × rows × columns or n × channels × rows × columns."""
                         None
+                match shape with
+                | Some(0, _, _, _) -> ctx.Report DiagnosticCodes.InvalidDataFile span $"data {n.Text}: {imagesPath} holds no images."
+                | _ -> ()
+                if not (List.contains labels.ElementType IdxFiles.integerTypes) then
+                    ctx.Report DiagnosticCodes.InvalidDataFile span
+                        $"data {n.Text}: the labels in {labelsPath} are floating-point numbers (type 0x{labels.ElementType:x2}); class labels are whole numbers (0x08 for MNIST)."
                 match labels.Dimensions with
                 | [ count ] when shape |> Option.exists (fun (c, _, _, _) -> c <> count) ->
                     ctx.Report DiagnosticCodes.InvalidDataFile span
@@ -650,6 +659,7 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                             $"data {n.Text} takes {num tv} images{ctx.With t}, but {imagesPath} holds {count}. Use take ≤ {count}."
                     | _ -> ()
                     dataPoints[n.Text] <- (Some(defaultArg takeValue (float count)), take)
+                    dataShapes[n.Text] <- (c * h * w, Some(c, h, w))
                     match shuffle with
                     | Some sh ->
                         Some(Images { Name = n.Text; ImagesPath = imagesPath; LabelsPath = labelsPath; Take = take; Shuffle = sh
@@ -689,6 +699,9 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
     let pointsExpr = data |> Option.bind (fun d -> match dataPoints.TryGetValue d.Name with | true, (_, e) -> e | _ -> None)
     let points = pointsValue
 
+    /// A batch normalization over one value per channel (after a dense layer, or of a 1×1 image): a mini-batch of one sample
+    /// cannot be normalized there, which the train block's batch must not leave at the end of an epoch.
+    let singleValueNorm: string option ref = ref None
     /// The train blocks in order (the first trains the model; the model's output width depends on its loss).
     let trainBlocks = statements |> List.choose (function Train(items, s) -> Some(items, s) | _ -> None)
 
@@ -872,9 +885,9 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                 match item with
                 | Flatten span ->
                     match image with
-                    | Some _ ->
+                    | Some(c, h, w) ->
                         image <- None
-                        previousExpr <- None
+                        previousExpr <- Some(Number(c * h * w, num (c * h * w), span))
                     // After a layer whose shape was refused, what reaches flatten is unknown: no second error.
                     | None when failed -> ()
                     | None ->
@@ -979,7 +992,12 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                         fanIns[lname.Text] <- None
                         layerNames.Add lname.Text
                         normNames.Add lname.Text |> ignore
-                    // Per channel of an image, per feature of a vector: the shape passes through unchanged.
+                    // Per channel of an image, per feature of a vector: the shape passes through unchanged. Over one
+                    // value per channel (a vector, or a 1×1 image) a mini-batch of one sample cannot be normalized.
+                    match image with
+                    | None -> singleValueNorm.Value <- Some lname.Text
+                    | Some(_, h, w) when h * w = 1.0 -> singleValueNorm.Value <- Some lname.Text
+                    | Some _ -> ()
                     let width =
                         match image, previousExpr with
                         | Some(c, _, _), _ -> Some(Number(c, num c, span))
@@ -1003,7 +1021,12 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                             $"resnet18(…) is the whole network, from its stem convolution conv1 to its dense head fc: remove the other layers of model {mname.Text}."
                         failed <- true
                     match image with
-                    | Some(c, _, _) -> checkInit "resnet18" kind (Some(c * 9.0)) None
+                    | Some(c, h, w) ->
+                        checkInit "resnet18" kind (Some(c * 9.0)) None
+                        // Stages 2–4 halve the image (3×3, padding 1, stride 2): a 1×1 image in the last stage has one
+                        // value per channel in its batch normalizations.
+                        let last (side: float) = List.fold (fun s _ -> Math.Ceiling(s / 2.0)) side [ 1; 2; 3 ]
+                        if last h * last w = 1.0 then singleValueNorm.Value <- Some "layer4.1.bn2"
                     | None ->
                         ctx.Report DiagnosticCodes.InvalidLayerShape kind.Span
                             $"resnet18 reads images, but model {mname.Text}'s input is a vector: declare it as an image, input (channels, height, width)."
@@ -1219,13 +1242,18 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                 ctx.Report DiagnosticCodes.UnknownLoss l.Span
                     $"""Unknown loss "{l.Text}".{didYouMean l.Text [ "mse"; "cross_entropy" ]} The losses are mse (a scalar target) and cross_entropy (class labels)."""
                 None
-        /// A mini-batch size: a whole number ≥ 1, at most the number of training points.
+        /// A mini-batch size: a whole number ≥ 1, at most the number of training points, and not leaving a last batch of one
+        /// sample where a batch normalization normalizes one value per channel.
         let checkBatch (be: Expr) =
             match whole "batch" 1.0 be, points with
             | Some bv, Some p when bv > p ->
                 let both = Tuple(be :: Option.toList pointsExpr, be.Span)
                 ctx.ReportValue DiagnosticCodes.BatchTooLarge be.Span both
                     $"batch ({num bv}) is larger than the data ({num p} points){ctx.With both}. Use batch ≤ {num p}, or a full-batch optimizer."
+            | Some bv, Some p when p % bv = 1.0 && singleValueNorm.Value.IsSome ->
+                let both = Tuple(be :: Option.toList pointsExpr, be.Span)
+                ctx.ReportValue DiagnosticCodes.BatchTooLarge be.Span both
+                    $"With {num p} points and batch {num bv}{ctx.With both} the last mini-batch of every epoch holds one sample, and batch normalization {singleValueNorm.Value.Value} normalizes one value per channel, which a single sample cannot give (training needs ≥ 2). Choose another batch, e.g. {num (bv + 1.0)}."
             | _ -> ()
         /// weight_decay, momentum, nesterov, batch and schedule: what the optimizer's binding found of them.
         let optimizerOptions (name: string) (b: Map<string, Arg>) : OptimizerOptions option =
@@ -1413,7 +1441,7 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
             | MFeatures(l, amp) -> Some($"features.{l}", $"amplitude: {amp.ToLowerInvariant()}")
             | MCosineOutputs(l, d, c, t) ->
                 let threshold = t |> Option.map optionText |> Option.defaultValue "default"
-                Some($"cosine_outputs.{l}", $"on {d} {optionText c}, threshold: {threshold}")
+                Some($"aligned_outputs.{l}", $"on {d} {optionText c}, threshold: {threshold}")
             | MCosine(l, Some t) -> Some($"aligned.{l}", $"threshold: {optionText t}")
             | MCosine(l, None) -> Some($"aligned.{l}", "threshold: default")
             | MLoss _ | MAccuracy _ | MRelDis _ -> None
@@ -1478,10 +1506,22 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                     else None
             let known = [ "loss"; "accuracy"; "features"; "cosine"; "clusters"; "reldis" ]
             /// `on <data>`: a data set of the experiment (None: the training data).
+            /// Whether data set d's samples fit the model the training data feeds (the same size and image shape).
+            let fitsModel (d: Ident) =
+                match dataShapes.TryGetValue d.Text, data |> Option.bind (fun t -> match dataShapes.TryGetValue t.Name with | true, s -> Some s | _ -> None) with
+                | (true, (dim, shape)), Some(trainDim, trainShape) when dim <> trainDim || (shape.IsSome && trainShape.IsSome && shape <> trainShape) ->
+                    let describe (dim: int, shape: (int * int * int) option) =
+                        match shape with
+                        | Some(c, h, w) -> $"{c}×{h}×{w} images"
+                        | None -> $"samples of {dim} numbers"
+                    ctx.Report DiagnosticCodes.InputSizeMismatch d.Span
+                        $"data {d.Text} has {describe (dim, shape)}, but the model takes the {describe (trainDim, trainShape)} of the training data {data.Value.Name}."
+                    false
+                | _ -> true
             let onData (k: string) (m: Measure) =
                 match m.Source with
                 | None -> Some None
-                | Some(On(d, _)) when dataPoints.ContainsKey d.Text -> Some(Some d.Text)
+                | Some(On(d, _)) when dataPoints.ContainsKey d.Text -> if fitsModel d then Some(Some d.Text) else None
                 | Some(On(d, _)) ->
                     ctx.Report DiagnosticCodes.UnknownData d.Span
                         $"""Unknown data set "{d.Text}".{didYouMean d.Text (List.ofSeq dataPoints.Keys)} The experiment's data sets: {String.Join(", ", dataPoints.Keys)}."""
@@ -1564,7 +1604,7 @@ let private checkPass (overrides: Map<string, Override>) (path: string) (text: s
                                 | Some(On _) -> None
                                 | Some(Outputs(d, count, _)) ->
                                     let dataOk =
-                                        if dataPoints.ContainsKey d.Text then true
+                                        if dataPoints.ContainsKey d.Text then fitsModel d
                                         else
                                             ctx.Report DiagnosticCodes.UnknownData d.Span
                                                 $"""Unknown data set "{d.Text}".{didYouMean d.Text (List.ofSeq dataPoints.Keys)} The experiment's data sets: {String.Join(", ", dataPoints.Keys)}; write cosine {layer.Text} outputs on <data> <points>."""

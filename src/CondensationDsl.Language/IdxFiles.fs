@@ -39,6 +39,9 @@ let filesOf (directory: string) (prefix: string) =
         if File.Exists gz || not (File.Exists plain) then gz else plain
     pick $"{prefix}-images-idx3-ubyte", pick $"{prefix}-labels-idx1-ubyte"
 
+/// The element types whose values are whole numbers (unsigned/signed byte, short, int): class labels must be one of them.
+let integerTypes = [ 0x08uy; 0x09uy; 0x0Buy; 0x0Cuy ]
+
 /// An IDX header: the element type byte and the dimensions.
 type Header = { ElementType: byte; Dimensions: int list }
 
@@ -72,8 +75,11 @@ let readHeader (path: string) : Result<Header, string> =
             if d < dims.Length then Error "its header is truncated"
             else
                 let dimension i =
-                    (int dims[4 * i] <<< 24) ||| (int dims[4 * i + 1] <<< 16) ||| (int dims[4 * i + 2] <<< 8) ||| int dims[4 * i + 3]
-                Ok { ElementType = magic[2]; Dimensions = [ for i in 0 .. int magic[3] - 1 -> dimension i ] }
+                    (uint32 dims[4 * i] <<< 24) ||| (uint32 dims[4 * i + 1] <<< 16) ||| (uint32 dims[4 * i + 2] <<< 8) ||| uint32 dims[4 * i + 3]
+                let sizes = [ for i in 0 .. int magic[3] - 1 -> dimension i ]
+                match sizes |> List.tryFind (fun d -> d > uint32 Int32.MaxValue) with
+                | Some d -> Error $"it declares a dimension of {d}, more than any array holds"
+                | None -> Ok { ElementType = magic[2]; Dimensions = sizes |> List.map int }
     with
     | :? InvalidDataException as e -> Error $"it is not a valid gzip file ({e.Message})"
     | :? IOException as e -> Error $"it cannot be read ({e.Message})"

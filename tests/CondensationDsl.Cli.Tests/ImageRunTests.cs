@@ -31,8 +31,16 @@ public sealed class ImageRunTests(CondSandbox sandbox) : IClassFixture<CondSandb
         var cpu = RunFolder(cpuOutput);
         var (header, _) = TestInputs.ReadMetrics(cpu);
         Assert.Equal(
-            ["step", "epoch", "loss", "accuracy", "loss.test", "accuracy.test", "aligned.c1", "aligned_outputs.c1"],
+            ["step", "epoch", "loss", "accuracy", "loss.test", "accuracy.test", "aligned.c1", "aligned_outputs.c1",
+             "clusters.hidden", "effective_width.hidden", "condensed_width.hidden", "negligible.hidden", "static.hidden",
+             "lines.hidden", "largest_cluster.hidden", "reldis.hidden", "aligned_outputs.hidden"],
             header);
+        // A dense ReLU layer behind a convolution: its static neurons (outputs 0 on every training image) come from a
+        // device pass; the host float64 pass knows dense layers only.
+        var (_, rows) = TestInputs.ReadMetrics(cpu);
+        var statics = rows.Select(row => row[Array.IndexOf(header, "static.hidden")]).Where(cell => cell.Length > 0).ToArray();
+        Assert.InRange(statics.Length, 2, 3); // step 0, the end, and step 4 unless the run stopped before it
+        Assert.All(statics, cell => Assert.InRange(double.Parse(cell, System.Globalization.CultureInfo.InvariantCulture), 0, 6));
         // A convolution's weights are its filters' kernels: 4 filters × (1 channel × 3 × 3); its outputs' cosine is 4 × 4.
         Assert.Equal([4, 9], TestInputs.ReadNpyShape(Path.Combine(cpu, "arrays", "weights.c1.step0000000.npy")));
         Assert.Equal([4, 4], TestInputs.ReadNpyShape(Path.Combine(cpu, "arrays", "cosine_outputs.c1.step0000000.npy")));
@@ -68,6 +76,7 @@ public sealed class ImageRunTests(CondSandbox sandbox) : IClassFixture<CondSandb
           conv c1(4, relu, kernel: 3, padding: 1)
           maxpool p1(2)
           flatten
+          dense hidden(6, relu)
           dense out(2)
           init normal(std: 0.3)
         }
@@ -80,6 +89,7 @@ public sealed class ImageRunTests(CondSandbox sandbox) : IClassFixture<CondSandb
         }
 
         observe every 2 { loss; accuracy; loss on test; accuracy on test; cosine c1; cosine c1 outputs on test 10 }
+        observe at [4] { clusters hidden; reldis hidden; cosine hidden outputs on test 10 }
 
         expect accuracy at end >= 0.98
         expect accuracy(test) at end >= 0.9

@@ -25,8 +25,11 @@ public interface ICrossEntropyDevice : IDevice
 /// <summary>Checks of class labels stored as floats, shared by the devices.</summary>
 public static class ClassLabels
 {
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first row whose label is not a whole number in [0, classes).</summary>
-    public static void Validate(ReadOnlySpan<float> labels, int classes)
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> naming the first row whose label is not a whole number in [0, classes) (and
+    /// the data set, when <paramref name="data"/> is given).
+    /// </summary>
+    public static void Validate(ReadOnlySpan<float> labels, int classes, string? data = null)
     {
         for (var r = 0; r < labels.Length; r++)
         {
@@ -34,8 +37,9 @@ public static class ClassLabels
             // NaN fails both comparisons; the truncation test rejects fractions.
             if (!(label >= 0 && label < classes) || label != MathF.Truncate(label))
             {
+                var where = data is null ? string.Empty : $" of data '{data}'";
                 throw new ArgumentException(
-                    $"Label of row {r} is {label}; a label must be a whole class index in [0, {classes}).", "labels");
+                    $"Label of row {r}{where} is {label}; a label must be a whole class index in [0, {classes}) — the model has {classes} outputs.", "labels");
             }
         }
     }

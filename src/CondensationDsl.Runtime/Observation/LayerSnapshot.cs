@@ -49,7 +49,11 @@ internal sealed class LayerSnapshot
 
     public bool[] Static { get; }
 
-    public static LayerSnapshot Take(FeedForwardModel model, int layerIndex, Dataset data)
+    /// <param name="staticNeurons">
+    /// The layer's static flags from a pass of the model on the device, for a layer the host float64 pass cannot reach (one
+    /// after convolutions, pooling or batch normalization); null: the host pass computes them.
+    /// </param>
+    public static LayerSnapshot Take(FeedForwardModel model, int layerIndex, Dataset data, Func<bool[]>? staticNeurons = null)
     {
         var layers = model.Layers;
         var layer = layers[layerIndex];
@@ -61,11 +65,19 @@ internal sealed class LayerSnapshot
         var directions = Analysis.Directions.WithBias(weights, m, n, layer.Bias is null ? [] : biases);
         var outputWeights = OutputWeightsOf(model, layerIndex, m);
 
-        var isStatic = layer.Activation == Activation.Relu
+        var isStatic = layer.Activation != Activation.Relu ? new bool[m]
+            : staticNeurons is not null ? staticNeurons()
             // A static neuron is one whose pre-activation is ≤ 0 on every training input.
-            ? Analysis.StaticNeurons.FromPreActivations(HostForward.PreActivations(model, layerIndex, data, data.Count, weights, biases), data.Count, m)
-            : new bool[m];
+            : Analysis.StaticNeurons.FromPreActivations(HostForward.PreActivations(model, layerIndex, data, data.Count, weights, biases), data.Count, m);
         return new LayerSnapshot(m, n, weights, biases, directions, dimension, outputWeights, isStatic);
+    }
+
+    /// <summary>(w_k, b_k) per neuron of dense layer <paramref name="layerIndex"/>, neurons×(inputs + 1) (no bias column without a bias).</summary>
+    public static double[] DirectionsOf(FeedForwardModel model, int layerIndex)
+    {
+        var layer = model.Layers[layerIndex];
+        var weights = model.ReadDouble(layer.Weight, layer.Outputs * layer.Inputs);
+        return Analysis.Directions.WithBias(weights, layer.Outputs, layer.Inputs, layer.Bias is null ? [] : model.ReadDouble(layer.Bias, layer.Outputs));
     }
 
     /// <summary>

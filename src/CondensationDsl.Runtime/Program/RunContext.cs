@@ -117,12 +117,11 @@ public sealed class RunContext
     public ulong Seed => (ulong)(long)(resolved.TryGetValue("seed", out var seed) ? seed : ParameterOr("seed", DefaultSeed));
 }
 
-/// <summary>Training produced a NaN or infinite loss; the run stops and names the step.</summary>
 /// <summary>
-/// Training declared `until loss &lt; tol` and reached its length without getting there. Every observation, the final one
-/// included, is recorded; the run's result is not what it declared (a phase diagram must not read RelDis from it).
+/// Training declared `until loss &lt; tol` (or `until accuracy &gt;= a`) and reached its length without getting there. Every
+/// observation, the final one included, is recorded; the run's result is not what it declared (a phase diagram must not
+/// read RelDis from it).
 /// </summary>
-/// <summary>Training reached its length without meeting its `until` condition (a loss below, or an accuracy at least, a target).</summary>
 public sealed class TrainingNotConvergedException : Exception
 {
     public TrainingNotConvergedException(long step, double loss, double tolerance)
@@ -145,6 +144,7 @@ public sealed class TrainingNotConvergedException : Exception
     private static string G4(double value) => value.ToString("G4", System.Globalization.CultureInfo.InvariantCulture);
 }
 
+/// <summary>Training produced a NaN or infinite loss; the run stops and names the step.</summary>
 public sealed class TrainingDivergedException(long step, double loss)
     : Exception($"Training diverged at step {step}: the loss became {loss}. Lower the learning rate or the initialization scale.")
 {

@@ -27,6 +27,7 @@ internal sealed class ModelEvaluation(
 {
     private readonly Dictionary<Dataset, Evaluation> cache = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, Dataset> others = new(StringComparer.Ordinal);
+    private readonly HashSet<Dataset> validated = new(ReferenceEqualityComparer.Instance);
 
     public bool Classifies => crossEntropy is not null;
 
@@ -44,11 +45,6 @@ internal sealed class ModelEvaluation(
             if (data.Dimension != training.Dimension)
             {
                 throw new ArgumentException($"Data '{spec.Name}' has dimension {data.Dimension}, but the model takes the {training.Dimension} of the training data '{training.Name}'.");
-            }
-
-            if (crossEntropy is not null)
-            {
-                ClassLabels.Validate(data.Targets, model.OutputSize);
             }
 
             others[spec.Name] = data;
@@ -105,6 +101,12 @@ internal sealed class ModelEvaluation(
         if (cache.TryGetValue(data, out var known))
         {
             return known;
+        }
+
+        if (crossEntropy is not null && !ReferenceEquals(data, training) && validated.Add(data))
+        {
+            // Only a loss or an accuracy reads the labels: data used for layer outputs alone may have other classes.
+            ClassLabels.Validate(data.Targets, model.OutputSize, data.Name);
         }
 
         var result = ReferenceEquals(data, training) && TrainingDataResident ? ResidentPass() : ChunkedPasses(data);

@@ -84,7 +84,7 @@ internal sealed class TrainingSession : IDisposable
             }
 
             // Targets are class indices: a fraction or one beyond the model's classes is a mistake in the data, named here.
-            ClassLabels.Validate(dataset.Targets, model.OutputSize);
+            ClassLabels.Validate(dataset.Targets, model.OutputSize, dataset.Name);
         }
 
         inputs = device.Allocate(checked(capacity * dataset.Dimension));

@@ -292,7 +292,7 @@ let emit (sourceFile: string) (sourceText: string) (exp: CheckedExperiment) : st
                 match l.Activation with
                 | FixedActivation memberName -> $"Activation.{memberName}"
                 | ActivationFromLet name -> localName name
-            let width = count l.Width (sprintf "width of layer %s" l.Name)
+            let width = count l.Width (sprintf "%s of layer %s" (match l.Kind with ConvLayer _ -> "filters" | _ -> "width") l.Name)
             let geometry (items: string list) = "{ " + String.Join(", ", items) + " }"
             match l.Kind with
             | DenseLayer -> line $"""                new({csString l.Name}, LayerKind.Dense, {width}, {activation}, Bias: {bias}, InitStd: {init}),"""

@@ -46,7 +46,7 @@ public sealed class W2CnnFmnistExperiment : IExperimentProgram
             Fn.ToCount(1.0, "input channels of model cnn") * Fn.ToCount(28.0, "input height of model cnn") * Fn.ToCount(28.0, "input width of model cnn"),
             new LayerSpec[]
             {
-                new("c1", LayerKind.Conv, Fn.ToCount(32.0, "width of layer c1"), Activation.Relu, Bias: true, InitStd: null) { Kernel = Fn.ToCount(3.0, "kernel of layer c1"), Stride = Fn.ToCount(1.0, "stride of layer c1"), Padding = Fn.ToWhole(1.0, "padding of layer c1") },
+                new("c1", LayerKind.Conv, Fn.ToCount(32.0, "filters of layer c1"), Activation.Relu, Bias: true, InitStd: null) { Kernel = Fn.ToCount(3.0, "kernel of layer c1"), Stride = Fn.ToCount(1.0, "stride of layer c1"), Padding = Fn.ToWhole(1.0, "padding of layer c1") },
                 new("out", LayerKind.Dense, Fn.ToCount(10.0, "width of layer out"), Activation.Linear, Bias: true, InitStd: null),
             },
             fanIn => Fn.Pow(3.0 * (double)fanIn, -0.5))

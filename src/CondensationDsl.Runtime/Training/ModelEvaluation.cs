@@ -53,7 +53,6 @@ internal sealed class ModelEvaluation(
         return data;
     }
 
-    public Evaluation Evaluate(Dataset data) => Of(data);
 
     /// <summary>Rows the model and the buffers hold.</summary>
     public int Capacity { get; } = capacity;
@@ -96,7 +95,7 @@ internal sealed class ModelEvaluation(
         crossEntropy?.CountCorrect(output, targets, rows, model.OutputSize) ?? 0;
 
     /// <summary>The loss (and accuracy) of <paramref name="data"/> at the current parameters.</summary>
-    public Evaluation Of(Dataset data)
+    public Evaluation Evaluate(Dataset data)
     {
         if (cache.TryGetValue(data, out var known))
         {

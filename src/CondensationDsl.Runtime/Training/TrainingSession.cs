@@ -184,17 +184,19 @@ internal sealed class TrainingSession : IDisposable
             var output = model.Forward(inputs, n);
             var loss = LossAndGradient(output, n);
             CheckFinite(step, loss);
-            var correct = training.StopAtAccuracy is null && !observer.HasPendingTrigger ? -1 : evaluation.CountCorrect(output, n);
-            var stop = step == total || (training.StopBelowLoss is { } tol && loss < tol) || (training.StopAtAccuracy is { } target && (double)correct / n >= target);
+            // Correct predictions of this pass, counted once and only where something reads them.
+            var correct = -1L;
+            long Correct() => correct >= 0 ? correct : correct = evaluation.CountCorrect(output, n);
+            var stop = step == total || (training.StopBelowLoss is { } tol && loss < tol) || (training.StopAtAccuracy is { } target && (double)Correct() / n >= target);
             if (stop)
             {
-                FinalAccuracy = (double)(correct >= 0 ? correct : evaluation.CountCorrect(output, n)) / n;
+                FinalAccuracy = (double)Correct() / n;
             }
 
-            var triggered = observer.HasPendingTrigger && observer.Trigger(step, loss, (double)correct / n);
+            var triggered = observer.HasPendingTrigger && observer.Trigger(step, loss, (double)Correct() / n);
             if (stop || step == 0 || triggered || observer.IsDue(step))
             {
-                evaluation.Remember(new Evaluation(loss, correct >= 0 ? correct : evaluation.CountCorrect(output, n), n));
+                evaluation.Remember(new Evaluation(loss, Correct(), n));
                 observer.Record(step, step, loss, final: stop);
                 if (evaluation.Disturbed && !stop)
                 {
@@ -330,7 +332,7 @@ internal sealed class TrainingSession : IDisposable
     /// </summary>
     private double StopRuleMet(long unit, ref bool final, ref bool due)
     {
-        var result = evaluation.Of(dataset);
+        var result = evaluation.Evaluate(dataset);
         CheckFinite(unit, result.Loss);
         final |= (training.StopBelowLoss is { } tol && result.Loss < tol) || (training.StopAtAccuracy is { } target && result.Accuracy >= target);
         due |= observer.HasPendingTrigger && observer.Trigger(unit, result.Loss, result.Accuracy);

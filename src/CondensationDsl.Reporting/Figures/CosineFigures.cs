@@ -84,27 +84,42 @@ internal static class CosineFigures
     private static void Render(RunFiles run, FigureOptions options, SimilarityKind kind, string layer, (SnapshotArray Matrix, string When)[] snapshots, string png, string svg)
     {
         var size = snapshots.Length == 1 ? FigureLayout.Single : FigureLayout.Pair;
-        var panels = new List<Panel>();
+        var panels = new List<PlacedPanel>();
+        var drawnHere = new List<PanelDrawing>();
         try
         {
             // The last panel is wider by the colour bar it carries, so both matrices come out the same size.
-            var colorBarWidth = 130f;
-            var width = (size.Width - colorBarWidth) / snapshots.Length;
+            const int colorBarWidth = 130;
+            var width = ((int)size.Width - colorBarWidth) / snapshots.Length;
+            var height = (int)size.Height - FigureCanvas.HeaderHeight;
             for (var i = 0; i < snapshots.Length; i++)
             {
                 var (matrix, when) = snapshots[i];
                 var last = i == snapshots.Length - 1;
-                var plot = Panel(run, options, kind, layer, matrix, when, withColorBar: last);
                 var left = i * width;
-                var right = last ? size.Width : left + width;
-                panels.Add(new Panel(plot, new PixelRect(left, right, size.Height, FigureCanvas.HeaderHeight)));
+                var panelWidth = last ? (int)size.Width - left : width;
+                Plot Build() => Panel(run, options, kind, layer, matrix, when, withColorBar: last);
+                PanelDrawing drawing;
+                if (last)
+                {
+                    drawing = PanelDrawing.Draw(Build, panelWidth, height);
+                    drawnHere.Add(drawing);
+                }
+                else
+                {
+                    // The initial state's panel, the same beside every later snapshot: drawn once.
+                    drawing = run.Panels.GetOrDraw(
+                        $"{kind.FigureKind}/{layer}/{matrix.Step.ToString(CultureInfo.InvariantCulture)}/{panelWidth}x{height}", panelWidth, height, Build);
+                }
+
+                panels.Add(new PlacedPanel(drawing, left, FigureCanvas.HeaderHeight));
             }
 
             FigureCanvas.Save(png, svg, (int)size.Width, (int)size.Height, $"{run.Experiment} — cosine similarity of {kind.Title}, layer {layer}", panels);
         }
         finally
         {
-            panels.ForEach(p => p.Plot.Dispose());
+            drawnHere.ForEach(d => d.Dispose());
         }
     }
 
@@ -117,12 +132,15 @@ internal static class CosineFigures
         var axis = order.IsClusterOrder ? "neuron (cluster order)" : "neuron (eigenvector order)";
         var plot = FigureStyle.NewPlot(when, axis, axis);
         var heatmap = CosineHeatmap.Add(plot, matrix.Data, n, order.Order);
+        FigureStyle.CountTicks(plot.Axes.Bottom, n);
+        FigureStyle.CountTicks(plot.Axes.Left, n);
         if (withColorBar)
         {
             var bar = plot.Add.ColorBar(heatmap);
             bar.Label = $"cosine similarity D of {kind.Title}";
             bar.LabelStyle.FontSize = FigureStyle.AxisLabelFontSize;
             bar.Axis.TickLabelStyle.FontSize = FigureStyle.TickLabelFontSize;
+            FigureStyle.UnitRangeTicks(bar.Axis);
         }
 
         return plot;

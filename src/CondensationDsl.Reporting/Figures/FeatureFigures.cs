@@ -38,7 +38,13 @@ internal static class FeatureFigures
                     "features-snapshot",
                     $"Orientation θ against amplitude A of layer {name} at {whens[i]}: {snapshot.Count - snapshot.StaticCount} active "
                     + $"neurons, {snapshot.StaticCount} static{style}.",
-                    (png, svg) => RenderOne(run, name, snapshots, index, whens[index], options, png, svg))
+                    (png, svg) =>
+                    {
+                        RenderOne(run, name, snapshots, index, whens[index], options, png, svg);
+                        // The snapshot's panel of the small multiples, drawn now: while the run trains, the run's end is
+                        // then left with only the last panel to draw.
+                        GridPanel(run, name, snapshots, index, whens[index], options);
+                    })
                 {
                     Step = snapshot.Step,
                 };
@@ -55,21 +61,26 @@ internal static class FeatureFigures
     private static void RenderGrid(RunFiles run, string layer, FeatureSnapshot[] snapshots, string[] whens, FigureOptions options, string png, string svg)
     {
         var size = FigureLayout.GridSize(snapshots.Length);
-        var panels = new List<Panel>();
-        try
+        var panels = new List<PlacedPanel>();
+        for (var i = 0; i < snapshots.Length; i++)
         {
-            for (var i = 0; i < snapshots.Length; i++)
-            {
-                panels.Add(new Panel(FeaturePanel.Build(snapshots, i, options, whens[i]), FigureLayout.GridCell(snapshots.Length, i)));
-            }
+            var cell = FigureLayout.GridCell(snapshots.Length, i);
+            panels.Add(new PlacedPanel(GridPanel(run, layer, snapshots, i, whens[i], options), (int)cell.Left, (int)cell.Top));
+        }
 
-            FigureCanvas.Save(png, svg, (int)size.Width, (int)size.Height, $"{run.Experiment} — features of layer {layer} (grey: static, blue: active)", panels);
-        }
-        finally
-        {
-            panels.ForEach(p => p.Plot.Dispose());
-        }
+        FigureCanvas.Save(png, svg, (int)size.Width, (int)size.Height, $"{run.Experiment} — features of layer {layer} (grey: static, blue: active)", panels);
     }
+
+    /// <summary>
+    /// Snapshot <paramref name="index"/>'s panel of the small multiples. It shows that snapshot and the earlier ones only,
+    /// and its size does not depend on how many panels the figure gets, so it is drawn once, whenever it is first wanted.
+    /// </summary>
+    private static PanelDrawing GridPanel(RunFiles run, string layer, FeatureSnapshot[] snapshots, int index, string when, FigureOptions options) =>
+        run.Panels.GetOrDraw(
+            $"features-grid/{layer}/{snapshots[index].Step.ToString(CultureInfo.InvariantCulture)}",
+            FigureLayout.CellWidth,
+            FigureLayout.CellHeight,
+            () => FeaturePanel.Build(snapshots, index, options, when));
 
     private static void RenderOne(RunFiles run, string layer, FeatureSnapshot[] snapshots, int index, string when, FigureOptions options, string png, string svg)
     {

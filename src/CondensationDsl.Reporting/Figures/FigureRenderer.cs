@@ -21,34 +21,43 @@ public static class FigureRenderer
         RenderAll(runDirectory, parallel: true, options, live);
 
     /// <summary>As <see cref="RenderAll(string, FigureOptions?)"/>; <paramref name="parallel"/> false draws on the calling thread only.</summary>
-    /// <param name="wholeRunOnly">Only the figures of the whole run (<see cref="FigureJob.Step"/> null), for the warm-up.</param>
-    internal static IReadOnlyList<FigureFile> RenderAll(string runDirectory, bool parallel, FigureOptions? options = null, LiveFigures? live = null, bool wholeRunOnly = false)
+    internal static IReadOnlyList<FigureFile> RenderAll(string runDirectory, bool parallel, FigureOptions? options = null, LiveFigures? live = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(runDirectory);
         options ??= new FigureOptions();
         var root = Path.GetFullPath(runDirectory);
-        if (!Directory.Exists(root))
+        // The live figures' panels (the small multiples' panels of earlier snapshots, the initial heatmaps) when they were
+        // drawn as these figures are; else this pass's own, shared by its figures.
+        var livePanels = live?.PanelsFor(options);
+        var panels = livePanels ?? new PanelCache(options);
+        try
+        {
+            return Directory.Exists(root) ? Render(root, options, live, panels, parallel) : [];
+        }
+        finally
         {
             live?.Close();
-            return [];
-        }
+            if (livePanels is null)
+            {
+                panels.Dispose();
+            }
 
+            live?.Release();
+        }
+    }
+
+    private static IReadOnlyList<FigureFile> Render(string root, FigureOptions options, LiveFigures? live, PanelCache panels, bool parallel)
+    {
         // A live run's arrays are those the live figures were handed (the same values the files hold): no need to read
         // them back at the run's end, when every millisecond counts.
-        var run = live is null ? RunFiles.Read(root) : RunFiles.Read(root, live.Arrays());
+        var run = live is null ? RunFiles.Read(root, panels) : RunFiles.Read(root, live.Arrays(), panels);
         var jobs = FeatureFigures.Jobs(run, options)
             .Concat(CosineFigures.Jobs(run, options))
             .Concat(ClusterFigures.Jobs(run))
             .Concat(AlignmentFigures.Jobs(run))
             .Concat(LossFigure.Jobs(run))
             .Concat(AccuracyFigure.Jobs(run))
-            .Where(job => !wholeRunOnly || job.Step is null)
             .ToArray();
-        if (jobs.Length == 0)
-        {
-            live?.Close();
-            return [];
-        }
 
         // Figures are independent; rendering and PNG encoding dominate, so they run in parallel.
         var results = jobs.Select(job => FileOf(root, job)).ToArray();
@@ -69,7 +78,11 @@ public static class FigureRenderer
         {
             if (parallel)
             {
-                Parallel.For(0, jobs.Length, Draw);
+                // One figure at a time to whichever thread is free (the default range partitioning can leave one
+                // thread with the two largest figures of the run's end).
+                Parallel.ForEach(
+                    System.Collections.Concurrent.Partitioner.Create(Enumerable.Range(0, jobs.Length), System.Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering),
+                    Draw);
             }
             else
             {

@@ -87,6 +87,36 @@ internal static class FigureStyle
             .Replace("E-", "e−", StringComparison.Ordinal).Replace("E+", "e", StringComparison.Ordinal).Replace('-', '−');
     }
 
+    /// <summary>
+    /// Ticks at every multiple of a round step (1, 2 or 5 × 10^k) from 0 to <paramref name="count"/>, at most ten intervals,
+    /// and no minor ticks: for axes that count neurons or channels, where a tick between two cells means nothing (and
+    /// ScottPlot's automatic ticks drew ~100 minor tick marks per heatmap axis).
+    /// </summary>
+    public static void CountTicks(IAxis axis, int count)
+    {
+        var step = CountTickStep(count);
+        var positions = Enumerable.Range(0, (count / step) + 1).Select(i => (double)(i * step)).ToArray();
+        axis.SetTicks(positions, positions.Select(p => p.ToString("0", System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+    }
+
+    /// <summary>The step of <see cref="CountTicks"/>: the first of 1, 2, 5, 10, 20, 50, … that leaves at most ten intervals.</summary>
+    internal static int CountTickStep(int count)
+    {
+        var step = 1;
+        for (var k = 0; count > 10 * step; k++)
+        {
+            step = (k % 3 == 0 ? 2 : k % 3 == 1 ? 5 : 10) * (int)Math.Pow(10, k / 3);
+        }
+
+        return step;
+    }
+
+    /// <summary>The colour bar of a scale fixed to [−1, 1]: five labelled ticks, with true minus signs.</summary>
+    public static void UnitRangeTicks(IAxis axis)
+    {
+        axis.SetTicks([-1, -0.5, 0, 0.5, 1], ["−1", "−0.5", "0", "0.5", "1"]);
+    }
+
     /// <summary>Axis ticks at −π, −π/2, 0, π/2, π, labelled as such, for orientation axes.</summary>
     public static void RadianTicks(IAxis axis)
     {

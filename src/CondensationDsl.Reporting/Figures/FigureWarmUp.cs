@@ -16,19 +16,19 @@ public static class FigureWarmUp
     /// thread (not in parallel: the point is to use one idle core, not to compete with training for the busy one).
     /// </summary>
     /// <param name="snapshots">
-    /// False draws only the figures of the whole run (curves, small multiples), still from a folder with arrays (reading
-    /// them is part of the end's work): for a caller that draws the run's own snapshots as they come
-    /// (<see cref="LiveFigures"/>), whose first ones pay those costs anyway; synthetic ones would only take the idle core
-    /// from them.
+    /// False writes no snapshot arrays and draws only the curves: for a caller that draws the run's own snapshots as they
+    /// come (<see cref="LiveFigures"/>), whose first ones pay those costs anyway, and the small multiples with them (their
+    /// panels are drawn with the snapshots; the figure only places them). Synthetic snapshots would only take the idle core
+    /// from the real ones.
     /// </param>
     public static IReadOnlyList<FigureFile> Render(string directory, bool snapshots = true)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        WriteSyntheticRun(directory);
-        return FigureRenderer.RenderAll(directory, parallel: false, wholeRunOnly: !snapshots);
+        WriteSyntheticRun(directory, snapshots);
+        return FigureRenderer.RenderAll(directory, parallel: false);
     }
 
-    private static void WriteSyntheticRun(string directory)
+    private static void WriteSyntheticRun(string directory, bool snapshots)
     {
         const int m = 8;
         const string layer = "h";
@@ -50,7 +50,7 @@ public static class FigureWarmUp
             run.AppendMetrics(step, step, [Math.Exp(-step), 1 + (step / 10)]);
         }
 
-        foreach (var step in steps)
+        foreach (var step in snapshots ? steps : [])
         {
             var w = new double[m * 2];
             var features = new double[m * 3];

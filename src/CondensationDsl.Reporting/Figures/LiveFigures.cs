@@ -24,6 +24,9 @@ public sealed class LiveFigures
     private readonly HashSet<string> claimed = new(StringComparer.Ordinal);
 
     private readonly HashSet<string> drawn = new(StringComparer.Ordinal);
+
+    /// <summary>Panels drawn with the snapshots for figures drawn later (<see cref="PanelCache"/>); replaced on a restart.</summary>
+    private PanelCache panels;
     private long readyStep = -1;
     private bool arraysSinceRow;
     private int inFlight;
@@ -35,6 +38,7 @@ public sealed class LiveFigures
         ArgumentException.ThrowIfNullOrWhiteSpace(runDirectory);
         root = Path.GetFullPath(runDirectory);
         this.options = options ?? new FigureOptions();
+        panels = new PanelCache(this.options);
     }
 
     /// <summary>The run wrote arrays/&lt;name&gt;.npy; keeps a copy (the caller's buffer may be reused).</summary>
@@ -72,6 +76,8 @@ public sealed class LiveFigures
             drawn.Clear();
             readyStep = -1;
             arraysSinceRow = false;
+            // Not disposed: a figure being drawn may still hold its panels; their pixels go with the garbage collector.
+            panels = new PanelCache(options);
         }
     }
 
@@ -96,6 +102,7 @@ public sealed class LiveFigures
         experiment ??= RunFiles.ExperimentName(root);
         SnapshotArray[] ready;
         Dictionary<long, double> epochs;
+        PanelCache cache;
         lock (gate)
         {
             if (closed || readyStep < 0)
@@ -107,9 +114,10 @@ public sealed class LiveFigures
             var upTo = readyStep;
             ready = arrays.Where(a => a.Step <= upTo).ToArray();
             epochs = new Dictionary<long, double>(epochOfStep);
+            cache = panels;
         }
 
-        var jobs = SnapshotJobs(RunFiles.InProgress(experiment, ready, epochs), options).ToArray();
+        var jobs = SnapshotJobs(RunFiles.InProgress(experiment, ready, epochs, cache), options).ToArray();
         FigureJob? job;
         lock (gate)
         {
@@ -163,6 +171,35 @@ public sealed class LiveFigures
         }
     }
 
+    /// <summary>
+    /// The panels drawn here, for the final pass drawn with <paramref name="figureOptions"/>; null when those differ from
+    /// the options the panels were drawn with.
+    /// </summary>
+    internal PanelCache? PanelsFor(FigureOptions figureOptions)
+    {
+        lock (gate)
+        {
+            return figureOptions == options ? panels : null;
+        }
+    }
+
+    /// <summary>
+    /// After <see cref="Close"/> and the final pass: waits for the figure being drawn here, if any, and frees the panels.
+    /// </summary>
+    internal void Release()
+    {
+        lock (gate)
+        {
+            closed = true;
+            while (inFlight > 0)
+            {
+                Monitor.Wait(gate);
+            }
+
+            panels.Dispose();
+        }
+    }
+
     /// <summary>Every array the run handed over: what its arrays folder holds, without reading it back.</summary>
     internal IReadOnlyList<SnapshotArray> Arrays()
     {
@@ -195,7 +232,12 @@ public sealed class LiveFigures
         }
     }
 
-    /// <summary>The figures that can be drawn before the run ends, in the order <see cref="FigureRenderer"/> lists them.</summary>
+    /// <summary>
+    /// The figures that can be drawn before the run ends, snapshot by snapshot (each in the order
+    /// <see cref="FigureRenderer"/> lists them): every kind of figure is then drawn for the first time early in the run,
+    /// and with it the code that draws it is compiled early. While new code is being compiled the runtime does not start
+    /// optimizing the training loop's hot methods, so a kind first drawn late keeps training on unoptimized code longer.
+    /// </summary>
     internal static IEnumerable<FigureJob> SnapshotJobs(RunFiles run, FigureOptions options) =>
-        FeatureFigures.Jobs(run, options).Concat(CosineFigures.Jobs(run, options)).Where(job => job.Step is not null);
+        FeatureFigures.Jobs(run, options).Concat(CosineFigures.Jobs(run, options)).Where(job => job.Step is not null).OrderBy(job => job.Step);
 }

@@ -99,6 +99,7 @@ internal static class PhaseDiagramFigure
         bar.Label = $"S_w = d log RelDis({layer}) / d log m, colour clipped to [−1, 1]";
         bar.LabelStyle.FontSize = FigureStyle.AxisLabelFontSize;
         bar.Axis.TickLabelStyle.FontSize = FigureStyle.TickLabelFontSize;
+        FigureStyle.UnitRangeTicks(bar.Axis);
         plot.ShowLegend(Edge.Bottom);
         return plot;
     }

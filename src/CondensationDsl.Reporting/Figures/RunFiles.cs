@@ -8,9 +8,10 @@ internal sealed class RunFiles
 {
     private readonly Dictionary<long, double> epochOfStep;
 
-    private RunFiles(string experiment, MetricsTable? metrics, IReadOnlyList<SnapshotArray> arrays, Dictionary<long, double>? epochOfStep = null)
+    private RunFiles(string experiment, MetricsTable? metrics, IReadOnlyList<SnapshotArray> arrays, PanelCache panels, Dictionary<long, double>? epochOfStep = null)
     {
         Experiment = experiment;
+        Panels = panels;
         Metrics = metrics;
         Arrays = arrays;
         this.epochOfStep = epochOfStep ?? new Dictionary<long, double>();
@@ -34,19 +35,23 @@ internal sealed class RunFiles
 
     public IReadOnlyList<SnapshotArray> Arrays { get; }
 
-    public static RunFiles Read(string runDirectory) => Read(runDirectory, SnapshotArray.LoadAll(Path.Combine(runDirectory, RunFolder.ArraysFolderName)));
+    /// <summary>Where the figures drawn from these files keep the panels they share (with their drawing options).</summary>
+    public PanelCache Panels { get; }
+
+    public static RunFiles Read(string runDirectory, PanelCache panels) =>
+        Read(runDirectory, SnapshotArray.LoadAll(Path.Combine(runDirectory, RunFolder.ArraysFolderName)), panels);
 
     /// <summary>run.json and metrics.csv from the folder, with <paramref name="arrays"/> as the content of its arrays folder.</summary>
-    public static RunFiles Read(string runDirectory, IEnumerable<SnapshotArray> arrays) =>
-        new(ExperimentName(runDirectory), TryReadMetrics(Path.Combine(runDirectory, RunFolder.MetricsFileName)), SnapshotArray.Sorted(arrays));
+    public static RunFiles Read(string runDirectory, IEnumerable<SnapshotArray> arrays, PanelCache panels) =>
+        new(ExperimentName(runDirectory), TryReadMetrics(Path.Combine(runDirectory, RunFolder.MetricsFileName)), SnapshotArray.Sorted(arrays), panels);
 
     /// <summary>
     /// What a run in progress has written so far, as the run handed it over (the same values its files hold): the arrays,
     /// sorted as <see cref="SnapshotArray.LoadAll"/> sorts them, and each observed step's epoch; no metrics table, so only
     /// per-snapshot figures can be drawn from it.
     /// </summary>
-    public static RunFiles InProgress(string experiment, IEnumerable<SnapshotArray> arrays, IReadOnlyDictionary<long, double> epochOfStep) =>
-        new(experiment, null, SnapshotArray.Sorted(arrays), new Dictionary<long, double>(epochOfStep));
+    public static RunFiles InProgress(string experiment, IEnumerable<SnapshotArray> arrays, IReadOnlyDictionary<long, double> epochOfStep, PanelCache panels) =>
+        new(experiment, null, SnapshotArray.Sorted(arrays), panels, new Dictionary<long, double>(epochOfStep));
 
     /// <summary>The arrays of one kind, grouped by layer, each group in step order.</summary>
     public IEnumerable<IGrouping<string, SnapshotArray>> ByLayer(string kind) =>

@@ -186,5 +186,39 @@ public class FigureRendererTests
         Assert.Empty(temp.TempFiles());
     }
 
+    [Fact]
+    public void The_small_multiples_svg_holds_each_panel_in_its_cell()
+    {
+        using var temp = new TempDirectory();
+        SyntheticRun.Write(temp.Path, steps: [0, 10, 20, 30, 40]);
+
+        var grid = FigureRenderer.RenderAll(temp.Path).Single(f => f.Name == "features-h");
+
+        // Five panels: three columns, two rows; each panel is its own svg element at its cell, clipped to it.
+        var panels = System.Xml.Linq.XDocument.Load(grid.SvgPath).Root!.Elements().Where(e => e.Name.LocalName == "svg").ToArray();
+        Assert.Equal(5, panels.Length);
+        for (var i = 0; i < panels.Length; i++)
+        {
+            var cell = FigureLayout.GridCell(5, i);
+            Assert.Equal(
+                ((int)cell.Left, (int)cell.Top, FigureLayout.CellWidth, FigureLayout.CellHeight),
+                ((int)panels[i].Attribute("x")!, (int)panels[i].Attribute("y")!, (int)panels[i].Attribute("width")!, (int)panels[i].Attribute("height")!));
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(10, 1)]
+    [InlineData(11, 2)]
+    [InlineData(32, 5)]
+    [InlineData(100, 10)]
+    [InlineData(101, 20)]
+    [InlineData(512, 100)]
+    [InlineData(2048, 500)]
+    public void Neuron_axes_are_ticked_at_round_steps_with_at_most_ten_intervals(int count, int step)
+    {
+        Assert.Equal(step, FigureStyle.CountTickStep(count));
+    }
+
     private static string Png(IReadOnlyList<FigureFile> figures, string name) => figures.Single(f => f.Name == name).PngPath;
 }

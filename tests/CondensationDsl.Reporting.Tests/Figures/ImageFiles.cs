@@ -14,10 +14,19 @@ internal static class ImageFiles
         return Report.TestPng.Size(bytes);
     }
 
+    /// <summary>
+    /// An SVG document as viewers read it: well-formed XML with an svg root, ids unique (figures are assembled from panels,
+    /// each its own SVG document with ids of its own) and every reference (url(#…), href="#…") naming one of them.
+    /// </summary>
     public static void AssertSvg(string path)
     {
         var text = File.ReadAllText(path).TrimStart();
         Assert.True(text.StartsWith("<?xml", StringComparison.Ordinal) || text.StartsWith("<svg", StringComparison.Ordinal), $"{path} does not start like an SVG");
-        Assert.Contains("</svg>", text, StringComparison.Ordinal);
+        var document = System.Xml.Linq.XDocument.Parse(text);
+        Assert.Equal("svg", document.Root!.Name.LocalName);
+        var ids = document.Descendants().Select(e => (string?)e.Attribute("id")).OfType<string>().ToList();
+        Assert.True(ids.Count == ids.Distinct(StringComparer.Ordinal).Count(), $"{path} repeats an id");
+        var references = System.Text.RegularExpressions.Regex.Matches(text, "(?:url\\(#|href=\"#)([^)\"]+)").Select(m => m.Groups[1].Value);
+        Assert.All(references, id => Assert.Contains(id, ids));
     }
 }

@@ -91,6 +91,63 @@ public class LiveFiguresTests
         Assert.Equal(4, figures.Count(f => f.Name.Contains("-step", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public void The_small_multiples_panels_of_earlier_snapshots_are_drawn_with_the_snapshots()
+    {
+        using var temp = new TempDirectory();
+        var runDir = Path.Combine(temp.Path, "run");
+        var live = new LiveFigures(runDir);
+        LiveRun(runDir, live, steps: [0, 10, 20], drawAfterEachRow: true);
+
+        // Each snapshot's panel of the small multiples, and the initial heatmap shared by the later pairs, are ready
+        // before the run ends: the final pass only places them.
+        var panels = live.PanelsFor(new FigureOptions())!;
+        Assert.Equal(
+            ["cosine/h/0/685x704", "features-grid/h/0", "features-grid/h/10", "features-grid/h/20"],
+            panels.Keys.Order(StringComparer.Ordinal));
+        Assert.Null(live.PanelsFor(new FigureOptions { LogAmplitude = true })); // drawn otherwise: not these panels
+
+        var grid = FigureRenderer.RenderAll(runDir, null, live).Single(f => f.Name == "features-h");
+        Assert.Equal((3 * FigureLayout.CellWidth, FigureCanvas.HeaderHeight + FigureLayout.CellHeight), ImageFiles.PngSize(grid.PngPath));
+    }
+
+    [Fact]
+    public void After_a_restart_the_figures_show_the_new_attempt_only()
+    {
+        using var temp = new TempDirectory();
+        var runDir = Path.Combine(temp.Path, "run");
+        var live = new LiveFigures(runDir);
+        using (var run = StartRun(runDir))
+        {
+            // The first attempt's snapshots are drawn live, panels included; the run then diverges and starts again,
+            // writing other values at the same steps.
+            WriteObservation(run, live, 0, withRow: true);
+            WriteObservation(run, live, 10, withRow: true);
+            while (live.DrawNext())
+            {
+            }
+
+            run.RestartAfterDivergence(new Runtime.Program.DivergenceRetry(1, 10, double.NaN, 0.1, 0.05));
+            live.Restart();
+            run.BeginMetrics(["loss", $"clusters.{SyntheticRun.Layer}"]);
+            WriteObservation(run, live, 0, withRow: true, turn: 1.0);
+            WriteObservation(run, live, 10, withRow: true, turn: 1.0);
+            while (live.DrawNext())
+            {
+            }
+
+            run.Complete();
+        }
+
+        var figures = FigureRenderer.RenderAll(runDir, null, live);
+        var reportDir = Path.Combine(temp.Path, "report");
+        CopyWithoutFigures(runDir, reportDir);
+        var rebuilt = FigureRenderer.RenderAll(reportDir);
+
+        Assert.All(figures.Zip(rebuilt), pair =>
+            Assert.True(File.ReadAllBytes(pair.First.PngPath).SequenceEqual(File.ReadAllBytes(pair.Second.PngPath)), $"{pair.First.Name}.png differs"));
+    }
+
     /// <summary>Writes a run as the training loop does (each observation's arrays, then its row), handing everything to <paramref name="live"/>.</summary>
     private static int LiveRun(string runDir, LiveFigures live, long[] steps, bool drawAfterEachRow)
     {
@@ -120,13 +177,14 @@ public class LiveFiguresTests
         return run;
     }
 
-    private static void WriteObservation(RunFolder run, LiveFigures live, long step, bool withRow)
+    /// <param name="turn">Added to every orientation (radians): another attempt's values at the same steps.</param>
+    private static void WriteObservation(RunFolder run, LiveFigures live, long step, bool withRow, double turn = 0)
     {
         var w = new double[M * 2];
         var features = new double[M * 3];
         for (var k = 0; k < M; k++)
         {
-            var theta = (2 * Math.PI * k / M) - Math.PI + (0.05 * step);
+            var theta = (2 * Math.PI * k / M) - Math.PI + (0.05 * step) + turn;
             w[2 * k] = (1 + k) * Math.Cos(theta);
             w[(2 * k) + 1] = (1 + k) * Math.Sin(theta);
             features[3 * k] = Math.Atan2(w[(2 * k) + 1], w[2 * k]);

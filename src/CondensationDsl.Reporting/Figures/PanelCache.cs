@@ -1,0 +1,44 @@
+using System.Collections.Concurrent;
+using ScottPlot;
+
+namespace CondensationDsl.Reporting.Figures;
+
+/// <summary>
+/// Panels drawn once for several figures, or ahead of the figure that holds them: the initial heatmap beside every later
+/// snapshot's, each snapshot's panel of the small multiples (drawn with the snapshot, while the run trains, so the run's
+/// end only adds the last one). A key names what a panel shows; everything it shows must be final when it is first drawn,
+/// and the options it is drawn with are the cache's (<see cref="Options"/>).
+/// </summary>
+internal sealed class PanelCache(FigureOptions options) : IDisposable
+{
+    private readonly ConcurrentDictionary<string, Lazy<PanelDrawing>> drawings = new(StringComparer.Ordinal);
+    private bool disposed;
+
+    public FigureOptions Options { get; } = options;
+
+    /// <summary>The panel named <paramref name="key"/>: drawn from <paramref name="build"/> by the first caller, whom the others wait for.</summary>
+    public PanelDrawing GetOrDraw(string key, int width, int height, Func<Plot> build)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var lazy = drawings.GetOrAdd(key, _ => new Lazy<PanelDrawing>(() => PanelDrawing.Draw(build, width, height, keepPixels: true)));
+        return lazy.Value;
+    }
+
+    /// <summary>The keys of the panels drawn or being drawn.</summary>
+    public IReadOnlyCollection<string> Keys => [.. drawings.Keys];
+
+    /// <summary>Frees the panels' pixels; only once nothing draws with them any more.</summary>
+    public void Dispose()
+    {
+        disposed = true;
+        foreach (var lazy in drawings.Values)
+        {
+            if (lazy.IsValueCreated)
+            {
+                lazy.Value.Dispose();
+            }
+        }
+
+        drawings.Clear();
+    }
+}

@@ -1,8 +1,15 @@
+using System.Runtime.CompilerServices;
+
 namespace CondensationDsl.Analysis;
 
 /// <summary>Small float64 vector helpers; plain loops keep results identical on every machine (no reassociation by SIMD width).</summary>
 internal static class Vectors
 {
+    /// <remarks>
+    /// Optimized from the first call: called for every pair of neurons with loops of a few elements, it would otherwise
+    /// stay unoptimized while a short run lasts (loops that short never switch to optimized code on their own).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Dot(ReadOnlySpan<double> u, ReadOnlySpan<double> v)
     {
         var sum = 0.0;

@@ -1,6 +1,7 @@
 using CondensationDsl.Cli.Output;
 using CondensationDsl.Reporting;
 using CondensationDsl.Reporting.Figures;
+using CondensationDsl.Reporting.Report;
 using CondensationDsl.Runtime.Program;
 
 namespace CondensationDsl.Cli.Running;
@@ -24,15 +25,17 @@ internal sealed class CellResults(PreparedExperiment experiment, bool report, Ca
             liveReport?.WarmedUp.Wait(cancellation.IsCancellationRequested ? TimeSpan.Zero : Timeout.InfiniteTimeSpan);
         }
 
-        // The figures need only the closed folder, so they are drawn while the expectations are checked (the page, which
-        // shows both, comes after).
+        // The figures need only the closed folder, so they are drawn while the expectations are checked and then the page
+        // is rendered around them, which shows the expectations; the figures go into it once drawn.
         var figures = report ? Task.Run(() => RunReport.DrawFigures(outcome.Directory, live)) : null;
 
         IReadOnlyList<ExpectationResult> results = [];
+        Task<HtmlReport.PreparedPage>? page = null;
         try
         {
             // A run that did not reach its end has no "end" to check; `cond test` counts the run itself as failed.
             results = CheckExpectations(outcome);
+            page = figures is null ? null : PreparePage(outcome.Directory);
         }
         finally
         {
@@ -40,7 +43,20 @@ internal sealed class CellResults(PreparedExperiment experiment, bool report, Ca
             ((IAsyncResult?)figures)?.AsyncWaitHandle.WaitOne();
         }
 
-        return outcome with { Expectations = results, ReportPath = figures is null ? null : TryWriteReport(outcome.Directory, figures) };
+        return outcome with { Expectations = results, ReportPath = figures is null ? null : TryWriteReport(outcome.Directory, figures, page) };
+    }
+
+    /// <summary>The page without its figures, or the reason it could not be rendered (reported with the page).</summary>
+    private static Task<HtmlReport.PreparedPage> PreparePage(string directory)
+    {
+        try
+        {
+            return Task.FromResult(RunReport.PreparePage(directory));
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            return Task.FromException<HtmlReport.PreparedPage>(exception);
+        }
     }
 
     private IReadOnlyList<ExpectationResult> CheckExpectations(CellOutcome outcome) =>
@@ -64,12 +80,17 @@ internal sealed class CellResults(PreparedExperiment experiment, bool report, Ca
         return kept with { Expectations = CheckExpectations(kept), ReportPath = reportPath };
     }
 
-    /// <summary>A report that cannot be drawn must not cost the run: its files and status are already on disk.</summary>
-    private static string? TryWriteReport(string directory, Task<IReadOnlyList<FigureFile>> figures)
+    /// <summary>
+    /// A report that cannot be drawn must not cost the run: its files and status are already on disk. The page is the one
+    /// prepared while the figures were drawn, or one rendered now.
+    /// </summary>
+    private static string? TryWriteReport(string directory, Task<IReadOnlyList<FigureFile>> figures, Task<HtmlReport.PreparedPage>? page = null)
     {
         try
         {
-            return RunReport.WritePage(directory, figures.GetAwaiter().GetResult());
+            var drawn = figures.GetAwaiter().GetResult();
+            var prepared = page is null ? RunReport.PreparePage(directory) : page.GetAwaiter().GetResult();
+            return prepared.Write(drawn);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {

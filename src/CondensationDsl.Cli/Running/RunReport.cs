@@ -78,4 +78,7 @@ public static class RunReport
 
     /// <summary>report.html around <paramref name="figures"/> (drawn by <see cref="DrawFigures"/>); returns its path.</summary>
     public static string WritePage(string runDirectory, IReadOnlyList<FigureFile> figures) => HtmlReport.Write(runDirectory, figures);
+
+    /// <summary>report.html without its figures, to be written once they are drawn (<see cref="HtmlReport.Prepare"/>).</summary>
+    public static HtmlReport.PreparedPage PreparePage(string runDirectory) => HtmlReport.Prepare(runDirectory);
 }

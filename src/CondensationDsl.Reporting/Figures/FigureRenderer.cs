@@ -76,21 +76,7 @@ public static class FigureRenderer
 
         try
         {
-            if (parallel)
-            {
-                // One figure at a time to whichever thread is free (the default range partitioning can leave one
-                // thread with the two largest figures of the run's end).
-                Parallel.ForEach(
-                    System.Collections.Concurrent.Partitioner.Create(Enumerable.Range(0, jobs.Length), System.Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering),
-                    Draw);
-            }
-            else
-            {
-                for (var i = 0; i < jobs.Length; i++)
-                {
-                    Draw(i);
-                }
-            }
+            DrawEach(jobs.Length, parallel ? Environment.ProcessorCount : 1, Draw);
         }
         finally
         {
@@ -109,6 +95,35 @@ public static class FigureRenderer
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// Calls <paramref name="draw"/> for 0..count−1 on the calling thread and up to <paramref name="threads"/> − 1 more, each
+    /// taking the next index when it is free. Not Parallel.For: its range partitioning can leave one thread with the two
+    /// largest figures, and its generic machinery is compiled at the run's end, while one thread is all the warm-up
+    /// (<see cref="FigureWarmUp"/>) gives this loop, so the loop itself is compiled there.
+    /// </summary>
+    private static void DrawEach(int count, int threads, Action<int> draw)
+    {
+        var next = -1;
+        void Work()
+        {
+            for (var i = Interlocked.Increment(ref next); i < count; i = Interlocked.Increment(ref next))
+            {
+                draw(i);
+            }
+        }
+
+        var helpers = Enumerable.Range(0, Math.Clamp(Math.Min(threads, count) - 1, 0, 64)).Select(_ => Task.Run(Work)).ToArray();
+        try
+        {
+            Work();
+        }
+        finally
+        {
+            // Every figure is finished (or failed) before the pass goes on; the first failure is the pass's.
+            Task.WaitAll(helpers);
+        }
     }
 
     /// <summary>Draws <paramref name="job"/> into the figures folder of the run at <paramref name="root"/>.</summary>

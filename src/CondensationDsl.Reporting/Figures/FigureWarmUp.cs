@@ -41,8 +41,6 @@ public static class FigureWarmUp
         // Written as described, not from a ModelSpec: working out an activation's multiplicity is costly and the run's own
         // model.json pays it anyway.
         ModelFile.Write(directory, new ModelDescription("net", 1, [new LayerDescription(layer, "dense", m, "relu", true, null, null)]));
-        var expectation = new Expectation("loss", null, ComparisonOperator.Less, 1e-3, "expect loss at end < 1e-3", 6);
-        Report.ExpectationsFile.Write(directory, [new ExpectationResult(expectation, 1e-4, true, "loss at end = 1e-4 < 1e-3")]);
         // One series per panel is enough to warm the curve code.
         run.BeginMetrics(["loss", $"clusters.{layer}"]);
         for (long step = 0; step <= steps[^1]; step += 5)
@@ -81,5 +79,10 @@ public static class FigureWarmUp
         }
 
         run.Complete();
+
+        // Checked as a run's are (its metrics read back), so the run's end finds that code compiled too.
+        var expectation = new Expectation("loss", null, ComparisonOperator.Less, 1e-3, "expect loss at end < 1e-3", 6);
+        var metrics = MetricsTable.Read(Path.Combine(directory, RunFolder.MetricsFileName));
+        Report.ExpectationsFile.Write(directory, ExpectationEvaluator.Evaluate([expectation], metrics, Report.ReductionFile.Read(directory), Report.EmbeddingFile.Read(directory)));
     }
 }

@@ -12,20 +12,50 @@ public static class HtmlReport
     public const string FileName = "report.html";
 
     /// <summary>Writes (atomically replaces) &lt;runDirectory&gt;/report.html and returns its full path.</summary>
-    public static string Write(string runDirectory, IReadOnlyList<FigureFile> figures)
+    public static string Write(string runDirectory, IReadOnlyList<FigureFile> figures) => Prepare(runDirectory).Write(figures);
+
+    /// <summary>
+    /// The page without its figures, rendered now from the folder's files (every file but the figures must be final):
+    /// a run renders it while its last figures are being drawn, and then only adds them (<see cref="PreparedPage.Write"/>).
+    /// </summary>
+    public static PreparedPage Prepare(string runDirectory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(runDirectory);
-        ArgumentNullException.ThrowIfNull(figures);
         var full = Path.GetFullPath(runDirectory);
         var inputs = ReportInputs.Read(full);
-        var path = Path.Combine(full, FileName);
-        AtomicFile.Write(path, stream =>
+        return new PreparedPage(
+            full,
+            System.Text.Encoding.UTF8.GetBytes(ReportPage.RenderBeforeFigures(inputs)),
+            System.Text.Encoding.UTF8.GetBytes(ReportPage.RenderAfterFigures(inputs)));
+    }
+
+    /// <summary>report.html of one run folder, all but its figures (<see cref="Prepare"/>).</summary>
+    public sealed class PreparedPage
+    {
+        private readonly string directory;
+        private readonly byte[] beforeFigures;
+        private readonly byte[] afterFigures;
+
+        internal PreparedPage(string directory, byte[] beforeFigures, byte[] afterFigures)
         {
-            stream.Write(System.Text.Encoding.UTF8.GetBytes(ReportPage.RenderBeforeFigures(inputs)));
-            FigureSection.Write(stream, full, figures);
-            stream.Write(System.Text.Encoding.UTF8.GetBytes(ReportPage.RenderAfterFigures(inputs)));
-        });
-        return path;
+            this.directory = directory;
+            this.beforeFigures = beforeFigures;
+            this.afterFigures = afterFigures;
+        }
+
+        /// <summary>Writes (atomically replaces) report.html with <paramref name="figures"/> and returns its full path.</summary>
+        public string Write(IReadOnlyList<FigureFile> figures)
+        {
+            ArgumentNullException.ThrowIfNull(figures);
+            var path = Path.Combine(directory, FileName);
+            AtomicFile.Write(path, stream =>
+            {
+                stream.Write(beforeFigures);
+                FigureSection.Write(stream, directory, figures);
+                stream.Write(afterFigures);
+            });
+            return path;
+        }
     }
 
     /// <summary>The page's HTML, without writing it.</summary>

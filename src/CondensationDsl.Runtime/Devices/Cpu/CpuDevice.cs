@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -197,6 +198,8 @@ public sealed unsafe partial class CpuDevice : IDevice
         pool.Run(range, PartsFor(length, range.Units));
     }
 
+    /// <remarks>A kernel like the jobs' (optimized from the first call), run on the calling thread: see the comment in it.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double MseLossAndGradient(DeviceBuffer prediction, DeviceBuffer target, DeviceBuffer gradient, int length)
     {
         var p = Own(prediction).Pointer;

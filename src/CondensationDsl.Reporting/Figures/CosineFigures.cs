@@ -134,6 +134,8 @@ internal static class CosineFigures
         var heatmap = CosineHeatmap.Add(plot, matrix.Data, n, order.Order);
         FigureStyle.CountTicks(plot.Axes.Bottom, n);
         FigureStyle.CountTicks(plot.Axes.Left, n);
+        // Room on the right for half the last tick label ("1000"), which would otherwise be cut at the panel's edge.
+        plot.Axes.Right.MinimumSize = 2 * FigureStyle.TickLabelFontSize;
         if (withColorBar)
         {
             var bar = plot.Add.ColorBar(heatmap);

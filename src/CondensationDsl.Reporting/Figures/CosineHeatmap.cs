@@ -36,9 +36,10 @@ internal static class CosineHeatmap
         heatmap.Smooth = false;
         heatmap.NaNCellColor = Colors.Gray;
 
-        // Cell i spans [i, i + 1) on both axes. ScottPlot draws intensities[0, *] at the extent's top edge; the y axis is
-        // inverted so that edge (y = 0) is the top of the panel and the diagonal runs from top left to bottom right.
-        heatmap.Extent = new CoordinateRect(0, n, 0, n);
+        // Cell i spans [i, i + 1) on both axes, so ticks at whole neuron counts fall on cell edges. Row 0 of the intensities
+        // is at y in [0, 1); the y axis is inverted so that row is the top of the panel and the diagonal runs from top left
+        // to bottom right.
+        HeatmapArea.Fill(heatmap, new CoordinateRect(0, n, 0, n));
         // No SquareUnits: it pads one axis with empty space, which reads as white, i.e. as cosine 0. The figure's panels
         // are sized to be nearly square instead.
         plot.Axes.SetLimits(0, n, n, 0);

@@ -41,9 +41,7 @@ internal static class FeatureFigures
                     (png, svg) =>
                     {
                         RenderOne(run, name, snapshots, index, whens[index], options, png, svg);
-                        // The snapshot's panel of the small multiples, drawn now: while the run trains, the run's end is
-                        // then left with only the last panel to draw.
-                        GridPanel(run, name, snapshots, index, whens[index], options);
+                        DrawGridPanelAhead(run, name, snapshots, index, whens[index], options);
                     })
                 {
                     Step = snapshot.Step,
@@ -69,6 +67,23 @@ internal static class FeatureFigures
         }
 
         FigureCanvas.Save(png, svg, (int)size.Width, (int)size.Height, $"{run.Experiment} — features of layer {layer} (grey: static, blue: active)", panels);
+    }
+
+    /// <summary>
+    /// The snapshot's panel of the small multiples, drawn with the snapshot's own figure: while the run trains, its end is
+    /// then left with only the last panel. Only a head start: a panel that fails here is drawn again, and its failure
+    /// reported, by the small multiples' figure, so it does not fail this one.
+    /// </summary>
+    private static void DrawGridPanelAhead(RunFiles run, string layer, FeatureSnapshot[] snapshots, int index, string when, FigureOptions options)
+    {
+        try
+        {
+            GridPanel(run, layer, snapshots, index, when, options);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // See above: the small multiples' figure tries again.
+        }
     }
 
     /// <summary>

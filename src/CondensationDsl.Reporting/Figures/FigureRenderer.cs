@@ -23,23 +23,26 @@ public static class FigureRenderer
     /// <summary>As <see cref="RenderAll(string, FigureOptions?)"/>; <paramref name="parallel"/> false draws on the calling thread only.</summary>
     internal static IReadOnlyList<FigureFile> RenderAll(string runDirectory, bool parallel, FigureOptions? options = null, LiveFigures? live = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(runDirectory);
-        options ??= new FigureOptions();
-        var root = Path.GetFullPath(runDirectory);
-        // The live figures' panels (the small multiples' panels of earlier snapshots, the initial heatmaps) when they were
-        // drawn as these figures are; else this pass's own, shared by its figures.
-        var livePanels = live?.PanelsFor(options);
-        var panels = livePanels ?? new PanelCache(options);
+        PanelCache? panels = null;
+        PanelCache? livePanels = null;
         try
         {
+            ArgumentException.ThrowIfNullOrWhiteSpace(runDirectory);
+            options ??= new FigureOptions();
+            var root = Path.GetFullPath(runDirectory);
+            // The live figures' panels (the small multiples' panels of earlier snapshots, the initial heatmaps) when they
+            // were drawn as these figures are; else this pass's own, shared by its figures.
+            livePanels = live?.PanelsFor(options);
+            panels = livePanels ?? new PanelCache();
             return Directory.Exists(root) ? Render(root, options, live, panels, parallel) : [];
         }
         finally
         {
+            // Whatever happened, the live figures take no more figures and free their panels (after the one in hand).
             live?.Close();
             if (livePanels is null)
             {
-                panels.Dispose();
+                panels?.Dispose();
             }
 
             live?.Release();
@@ -99,30 +102,40 @@ public static class FigureRenderer
 
     /// <summary>
     /// Calls <paramref name="draw"/> for 0..count−1 on the calling thread and up to <paramref name="threads"/> − 1 more, each
-    /// taking the next index when it is free. Not Parallel.For: its range partitioning can leave one thread with the two
-    /// largest figures, and its generic machinery is compiled at the run's end, while one thread is all the warm-up
-    /// (<see cref="FigureWarmUp"/>) gives this loop, so the loop itself is compiled there.
+    /// taking the next index when it is free; a figure that fails does not stop the others, and every failure is thrown
+    /// once all are done. Not Parallel.For: its range partitioning can leave one thread with the two largest figures, and
+    /// its generic machinery is compiled at the run's end, while one thread is all the warm-up (<see cref="FigureWarmUp"/>)
+    /// gives this loop, so the loop itself is compiled there.
     /// </summary>
-    private static void DrawEach(int count, int threads, Action<int> draw)
+    internal static void DrawEach(int count, int threads, Action<int> draw)
     {
         var next = -1;
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
         void Work()
         {
             for (var i = Interlocked.Increment(ref next); i < count; i = Interlocked.Increment(ref next))
             {
-                draw(i);
+                try
+                {
+                    draw(i);
+                }
+                catch (Exception exception)
+                {
+                    failures.Enqueue(exception);
+                }
             }
         }
 
         var helpers = Enumerable.Range(0, Math.Clamp(Math.Min(threads, count) - 1, 0, 64)).Select(_ => Task.Run(Work)).ToArray();
-        try
+        Work();
+        Task.WaitAll(helpers);
+        if (failures.Count == 1 && failures.TryPeek(out var only))
         {
-            Work();
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(only);
         }
-        finally
+        else if (!failures.IsEmpty)
         {
-            // Every figure is finished (or failed) before the pass goes on; the first failure is the pass's.
-            Task.WaitAll(helpers);
+            throw new AggregateException(failures);
         }
     }
 

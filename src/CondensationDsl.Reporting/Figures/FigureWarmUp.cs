@@ -11,7 +11,8 @@ namespace CondensationDsl.Reporting.Figures;
 public static class FigureWarmUp
 {
     /// <summary>
-    /// Writes a tiny synthetic run folder (every kind of figure: features, cosine with colour bar, clusters, log-scale loss)
+    /// Writes a tiny synthetic run folder (with <paramref name="snapshots"/>, every kind of figure: features, cosine with colour
+    /// bar, clusters, log-scale loss; without, the curves)
     /// into <paramref name="directory"/> with the real writers and draws its figures one after another on the calling
     /// thread (not in parallel: the point is to use one idle core, not to compete with training for the busy one).
     /// </summary>

@@ -27,6 +27,9 @@ public sealed class LiveFigures
 
     /// <summary>Panels drawn with the snapshots for figures drawn later (<see cref="PanelCache"/>); replaced on a restart.</summary>
     private PanelCache panels;
+
+    /// <summary>Counts restarts: a figure taken before one shows the failed attempt and must not count as drawn after it.</summary>
+    private int attempt;
     private long readyStep = -1;
     private bool arraysSinceRow;
     private int inFlight;
@@ -38,7 +41,7 @@ public sealed class LiveFigures
         ArgumentException.ThrowIfNullOrWhiteSpace(runDirectory);
         root = Path.GetFullPath(runDirectory);
         this.options = options ?? new FigureOptions();
-        panels = new PanelCache(this.options);
+        panels = new PanelCache();
     }
 
     /// <summary>The run wrote arrays/&lt;name&gt;.npy; keeps a copy (the caller's buffer may be reused).</summary>
@@ -59,10 +62,6 @@ public sealed class LiveFigures
     }
 
     /// <summary>
-    /// The run wrote the metrics row of <paramref name="step"/>: its observation (arrays first, row last) is complete.
-    /// Returns whether that observation brought arrays, i.e. whether there may be figures to draw now. Cheap: called every row.
-    /// </summary>
-    /// <summary>
     /// Training starts again after a divergence: forget the failed attempt's arrays and which figures were drawn, so the
     /// next attempt's snapshots are drawn afresh (its files replace the old ones; the run folder removed the rest).
     /// </summary>
@@ -76,11 +75,16 @@ public sealed class LiveFigures
             drawn.Clear();
             readyStep = -1;
             arraysSinceRow = false;
+            attempt++;
             // Not disposed: a figure being drawn may still hold its panels; their pixels go with the garbage collector.
-            panels = new PanelCache(options);
+            panels = new PanelCache();
         }
     }
 
+    /// <summary>
+    /// The run wrote the metrics row of <paramref name="step"/>: its observation (arrays first, row last) is complete.
+    /// Returns whether that observation brought arrays, i.e. whether there may be figures to draw now. Cheap: called every row.
+    /// </summary>
     public bool RowWritten(long step, double epoch)
     {
         lock (gate)
@@ -103,6 +107,7 @@ public sealed class LiveFigures
         SnapshotArray[] ready;
         Dictionary<long, double> epochs;
         PanelCache cache;
+        int takenIn;
         lock (gate)
         {
             if (closed || readyStep < 0)
@@ -115,6 +120,7 @@ public sealed class LiveFigures
             ready = arrays.Where(a => a.Step <= upTo).ToArray();
             epochs = new Dictionary<long, double>(epochOfStep);
             cache = panels;
+            takenIn = attempt;
         }
 
         var jobs = SnapshotJobs(RunFiles.InProgress(experiment, ready, epochs, cache), options).ToArray();
@@ -122,9 +128,10 @@ public sealed class LiveFigures
         lock (gate)
         {
             job = Array.Find(jobs, j => !claimed.Contains(j.Name));
-            if (closed || job is null)
+            if (closed || job is null || takenIn != attempt)
             {
-                return false;
+                // A restart since the arrays were taken: the next call draws from the new attempt's.
+                return !closed && job is not null;
             }
 
             claimed.Add(job.Name);
@@ -146,7 +153,11 @@ public sealed class LiveFigures
             lock (gate)
             {
                 inFlight--;
-                if (ok)
+                if (takenIn != attempt)
+                {
+                    // The run restarted meanwhile: this figure showed the failed attempt, and the new one draws its own.
+                }
+                else if (ok)
                 {
                     drawn.Add(job.Name);
                 }

@@ -46,7 +46,8 @@ internal static class LossSpectrumFigure
         var rows = groups.Count;
         if (rows > 0)
         {
-            // intensities[0, *] is drawn at the top edge of the extent: the widest net first, so the narrowest is at the bottom.
+            // Row 0 of the intensities is drawn at the top, band [rows − 1, rows): the widest net first, so the narrowest is
+            // at the bottom, in band [0, 1) where its label is.
             var intensities = new double[rows, spec.Bins];
             for (var r = 0; r < rows; r++)
             {
@@ -63,7 +64,7 @@ internal static class LossSpectrumFigure
             heatmap.ManualRange = ColorRange;
             heatmap.Smooth = false;
             heatmap.NaNCellColor = FigureStyle.Static;
-            heatmap.Extent = new CoordinateRect(spec.From, spec.To, 0, rows);
+            HeatmapArea.Fill(heatmap, new CoordinateRect(spec.From, spec.To, 0, rows));
         }
 
         // Categorical widths: band i spans [i, i + 1), labelled at its middle.

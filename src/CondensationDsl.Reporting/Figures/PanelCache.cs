@@ -6,22 +6,32 @@ namespace CondensationDsl.Reporting.Figures;
 /// <summary>
 /// Panels drawn once for several figures, or ahead of the figure that holds them: the initial heatmap beside every later
 /// snapshot's, each snapshot's panel of the small multiples (drawn with the snapshot, while the run trains, so the run's
-/// end only adds the last one). A key names what a panel shows; everything it shows must be final when it is first drawn,
-/// and the options it is drawn with are the cache's (<see cref="Options"/>).
+/// end only adds the last one). A key names what a panel shows; everything it shows must be final when it is first drawn.
+/// One cache serves figures drawn with one set of <see cref="FigureOptions"/> (its owner's: <see cref="LiveFigures"/> or
+/// one pass of <see cref="FigureRenderer"/>).
 /// </summary>
-internal sealed class PanelCache(FigureOptions options) : IDisposable
+internal sealed class PanelCache : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<PanelDrawing>> drawings = new(StringComparer.Ordinal);
     private bool disposed;
 
-    public FigureOptions Options { get; } = options;
-
-    /// <summary>The panel named <paramref name="key"/>: drawn from <paramref name="build"/> by the first caller, whom the others wait for.</summary>
+    /// <summary>
+    /// The panel named <paramref name="key"/>: drawn from <paramref name="build"/> by the first caller, whom the others wait
+    /// for. A drawing that fails is forgotten (every waiting caller gets its exception), so a later call tries again.
+    /// </summary>
     public PanelDrawing GetOrDraw(string key, int width, int height, Func<Plot> build)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         var lazy = drawings.GetOrAdd(key, _ => new Lazy<PanelDrawing>(() => PanelDrawing.Draw(build, width, height, keepPixels: true)));
-        return lazy.Value;
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            drawings.TryRemove(KeyValuePair.Create(key, lazy));
+            throw;
+        }
     }
 
     /// <summary>The keys of the panels drawn or being drawn.</summary>

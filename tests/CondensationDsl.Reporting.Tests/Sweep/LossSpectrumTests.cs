@@ -203,6 +203,41 @@ public sealed class LossSpectrumTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(1)]
+    public void Each_width_is_drawn_in_its_labelled_band_and_each_bin_between_its_edges(int widths)
+    {
+        // Width g spends every epoch in bin g of 4 over log10(loss) in [−4, 0]: its band [g, g + 1) (labelled at g + 0.5)
+        // is bright between the bin's edges −4 + g and −3 + g and dark past them.
+        var spec = new Runtime.Program.LossSpectrumSpec("m", 4, -4, 0);
+        var groups = Enumerable.Range(0, widths).Select(g =>
+        {
+            var spectrum = new Analysis.LossSpectrum(spec.Bins, spec.From, spec.To);
+            spectrum.AddLoss(Math.Pow(10, -3.5 + g), 10);
+            return new LossSpectrumTable.Group((g + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), g + 1, [], spectrum, 1, 0);
+        }).ToArray();
+        using var plot = LossSpectrumFigure.Build(spec, groups);
+        using var surface = SkiaSharp.SKSurface.Create(new SkiaSharp.SKImageInfo(900, 700));
+        plot.Render(surface.Canvas, 900, 700);
+        using var image = surface.Snapshot();
+        using var bitmap = SkiaSharp.SKBitmap.FromImage(image);
+        int Light(double x, double y)
+        {
+            var pixel = plot.GetPixel(new ScottPlot.Coordinates(x, y));
+            var colour = bitmap.GetPixel((int)pixel.X, (int)pixel.Y);
+            return colour.Red + colour.Green + colour.Blue;
+        }
+
+        for (var g = 0; g < widths; g++)
+        {
+            var left = -4.0 + g;
+            var inside = new[] { Light(left + 0.05, g + 0.05), Light(left + 0.95, g + 0.05), Light(left + 0.05, g + 0.95), Light(left + 0.95, g + 0.95) };
+            var outside = new[] { Light(left - 0.05, g + 0.5), Light(left + 1.05, g + 0.5) }.Where((_, k) => (k == 0 && g > 0) || (k == 1 && g < 3));
+            Assert.All(inside, light => Assert.True(light > outside.DefaultIfEmpty(0).Max() + 100, $"width {g + 1}: {string.Join(", ", inside)} inside, {string.Join(", ", outside)} outside"));
+        }
+    }
+
     [Fact]
     public void BrightnessIsLog10OfTheFrequencyFlooredAt1e4()
     {

@@ -109,7 +109,7 @@ internal static class CosineFigures
                 {
                     // The initial state's panel, the same beside every later snapshot: drawn once.
                     drawing = run.Panels.GetOrDraw(
-                        $"{kind.FigureKind}/{layer}/{matrix.Step.ToString(CultureInfo.InvariantCulture)}/{panelWidth}x{height}", panelWidth, height, Build);
+                        $"{kind.FigureKind}/{layer}/{matrix.Step.ToString(CultureInfo.InvariantCulture)}/{panelWidth}x{height}", panelWidth, height, keepPixels: true, Build);
                 }
 
                 panels.Add(new PlacedPanel(drawing, left, FigureCanvas.HeaderHeight));

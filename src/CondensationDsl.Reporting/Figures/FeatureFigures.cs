@@ -95,6 +95,7 @@ internal static class FeatureFigures
             $"features-grid/{layer}/{snapshots[index].Step.ToString(CultureInfo.InvariantCulture)}",
             FigureLayout.CellWidth,
             FigureLayout.CellHeight,
+            keepPixels: false,
             () => FeaturePanel.Build(snapshots, index, options, when));
 
     private static void RenderOne(RunFiles run, string layer, FeatureSnapshot[] snapshots, int index, string when, FigureOptions options, string png, string svg)

@@ -19,10 +19,15 @@ internal sealed class PanelCache : IDisposable
     /// The panel named <paramref name="key"/>: drawn from <paramref name="build"/> by the first caller, whom the others wait
     /// for. A drawing that fails is forgotten (every waiting caller gets its exception), so a later call tries again.
     /// </summary>
-    public PanelDrawing GetOrDraw(string key, int width, int height, Func<Plot> build)
+    /// <param name="keepPixels">
+    /// Rasterize it once and keep the pixels (<see cref="PanelDrawing.Draw(Plot, int, int, bool)"/>): for a panel of many
+    /// figures. A panel of one figure drawn ahead keeps only its picture and SVG, a few tens of kilobytes instead of a
+    /// megabyte of pixels, since a run may hold hundreds of snapshots.
+    /// </param>
+    public PanelDrawing GetOrDraw(string key, int width, int height, bool keepPixels, Func<Plot> build)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        var lazy = drawings.GetOrAdd(key, _ => new Lazy<PanelDrawing>(() => PanelDrawing.Draw(build, width, height, keepPixels: true)));
+        var lazy = drawings.GetOrAdd(key, _ => new Lazy<PanelDrawing>(() => PanelDrawing.Draw(build, width, height, keepPixels)));
         try
         {
             return lazy.Value;

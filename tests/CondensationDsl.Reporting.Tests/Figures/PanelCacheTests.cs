@@ -17,7 +17,7 @@ public class PanelCacheTests
             return new Plot();
         }
 
-        var drawings = Enumerable.Range(0, 8).AsParallel().Select(_ => cache.GetOrDraw("a", 40, 30, Build)).ToArray();
+        var drawings = Enumerable.Range(0, 8).AsParallel().Select(_ => cache.GetOrDraw("a", 40, 30, keepPixels: true, Build)).ToArray();
 
         Assert.Equal(1, builds);
         Assert.All(drawings, d => Assert.Same(drawings[0], d));
@@ -31,11 +31,11 @@ public class PanelCacheTests
         var calls = 0;
         Plot Build() => ++calls == 1 ? throw new InvalidOperationException("first try fails") : new Plot();
 
-        Assert.Throws<InvalidOperationException>(() => cache.GetOrDraw("a", 40, 30, Build));
-        var drawing = cache.GetOrDraw("a", 40, 30, Build);
+        Assert.Throws<InvalidOperationException>(() => cache.GetOrDraw("a", 40, 30, keepPixels: true, Build));
+        var drawing = cache.GetOrDraw("a", 40, 30, keepPixels: true, Build);
 
         Assert.Equal(2, calls);
-        Assert.Same(drawing, cache.GetOrDraw("a", 40, 30, Build));
+        Assert.Same(drawing, cache.GetOrDraw("a", 40, 30, keepPixels: true, Build));
     }
 
     [Fact]

@@ -4,22 +4,25 @@ using ScottPlot;
 namespace CondensationDsl.Reporting.Figures;
 
 /// <summary>
-/// Cosine-similarity heatmaps per layer and snapshot, of the neurons' input weights and of their outputs, neurons ordered
+/// Cosine-similarity heatmaps per layer and snapshot, of the neurons' input weights (a convolution's: its filters' kernels)
+/// and of their outputs, neurons ordered
 /// so blocks show, each snapshot beside the initial state (the earliest snapshot present) so the blocks can be seen to form.
 /// </summary>
 internal static class CosineFigures
 {
     /// <summary>
     /// What a cosine matrix compares: <paramref name="ArrayKind"/> names its arrays, <paramref name="FigureKind"/> its
-    /// figures' kind and file stems, <paramref name="Vectors"/> the vectors in captions, <paramref name="Title"/> the header words.
+    /// figures' kind and file stems, <paramref name="Vectors"/> the vectors in captions (<paramref name="FilterVectors"/> for a
+    /// convolution's filters), <paramref name="Title"/> the header words.
     /// </summary>
-    private sealed record SimilarityKind(string ArrayKind, string FigureKind, string Vectors, string Title);
+    private sealed record SimilarityKind(string ArrayKind, string FigureKind, string Vectors, string FilterVectors, string Title);
 
     /// <summary>The runtime's `cosine L` (input weights, bias appended) and `cosine L outputs on d n` (post-activation outputs).</summary>
     private static readonly SimilarityKind[] Kinds =
     [
-        new("cosine", "cosine", "input weights (bias appended)", "weights"),
-        new("cosine_outputs", "cosine-outputs", "outputs (post-activation, each neuron's outputs on the observed data points as one vector)", "outputs"),
+        new("cosine", "cosine", "input weights (bias appended)", "kernels (each over input channels × kernel positions, no bias)", "weights"),
+        new("cosine_outputs", "cosine-outputs", "outputs (post-activation, each neuron's outputs on the observed data points as one vector)",
+            "outputs (post-activation, each filter's outputs over the observed images and positions as one vector)", "outputs"),
     ];
 
     public static IEnumerable<FigureJob> Jobs(RunFiles run, FigureOptions options) => Kinds.SelectMany(kind => Jobs(run, options, kind));
@@ -35,6 +38,8 @@ internal static class CosineFigures
             }
 
             var name = layer.Key;
+            var filters = run.IsConvolution(name);
+            var unit = Unit(run, name);
             var initial = matrices[0];
             var initialWhen = run.WhenLabel(initial.Step);
             foreach (var matrix in matrices)
@@ -43,8 +48,8 @@ internal static class CosineFigures
                 var n = matrix.Shape[0];
                 var stem = FigureJob.FileStem($"{kind.FigureKind}-{name}-step{matrix.Step.ToString("D7", CultureInfo.InvariantCulture)}");
                 var declared = Declared(options, run, name, initial, matrix);
-                var what = $"Cosine similarity D between the {kind.Vectors} of the {n} neurons of layer {name}";
-                var scale = "colour fixed to [−1, 1] (blue −1, white 0, red +1); blocks are neurons sharing a direction";
+                var what = $"Cosine similarity D between the {(filters ? kind.FilterVectors : kind.Vectors)} of the {n} {unit}s of layer {name}";
+                var scale = $"colour fixed to [−1, 1] (blue −1, white 0, red +1); blocks are {unit}s sharing a direction";
                 if (ReferenceEquals(matrix, initial))
                 {
                     yield return new FigureJob(stem, kind.FigureKind,
@@ -98,7 +103,7 @@ internal static class CosineFigures
                 var last = i == snapshots.Length - 1;
                 var left = i * width;
                 var panelWidth = last ? (int)size.Width - left : width;
-                Plot Build() => Panel(run, options, kind, layer, matrix, when, withColorBar: last);
+                Plot Build() => Panel(run, options, kind, layer, matrix, when, withColorBar: last, Unit(run, layer));
                 PanelDrawing drawing;
                 if (last)
                 {
@@ -123,13 +128,16 @@ internal static class CosineFigures
         }
     }
 
-    private static Plot Panel(RunFiles run, FigureOptions options, SimilarityKind kind, string layer, SnapshotArray matrix, string when, bool withColorBar)
+    /// <summary>What the rows of a layer's matrices are: a convolution's filters, else neurons.</summary>
+    private static string Unit(RunFiles run, string layer) => run.IsConvolution(layer) ? "filter" : "neuron";
+
+    private static Plot Panel(RunFiles run, FigureOptions options, SimilarityKind kind, string layer, SnapshotArray matrix, string when, bool withColorBar, string unit)
     {
         var n = matrix.Shape[0];
         var weights = run.Find("weights", layer, matrix.Step);
         var features = run.Find("features", layer, matrix.Step) is { } f ? FeatureSnapshot.From(f) : null;
         var order = NeuronOrder.For(matrix.Data, n, options.HeatmapOrder, options.ClusterThreshold, weights, features);
-        var axis = order.IsClusterOrder ? "neuron (cluster order)" : "neuron (eigenvector order)";
+        var axis = order.IsClusterOrder ? $"{unit} (cluster order)" : $"{unit} (eigenvector order)";
         var plot = FigureStyle.NewPlot(when, axis, axis);
         var heatmap = CosineHeatmap.Add(plot, matrix.Data, n, order.Order);
         FigureStyle.CountTicks(plot.Axes.Bottom, n);

@@ -36,6 +36,9 @@ public sealed class LiveFigures
     private bool closed;
     private string? experiment;
 
+    /// <summary>model.json (written as the run starts), read when a figure is first drawn after it exists.</summary>
+    private ModelDescription? model;
+
     public LiveFigures(string runDirectory, FigureOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(runDirectory);
@@ -104,6 +107,7 @@ public sealed class LiveFigures
     public bool DrawNext()
     {
         experiment ??= RunFiles.ExperimentName(root);
+        model ??= RunFiles.TryReadModel(root);
         SnapshotArray[] ready;
         Dictionary<long, double> epochs;
         PanelCache cache;
@@ -123,7 +127,7 @@ public sealed class LiveFigures
             takenIn = attempt;
         }
 
-        var jobs = SnapshotJobs(RunFiles.InProgress(experiment, ready, epochs, cache), options).ToArray();
+        var jobs = SnapshotJobs(RunFiles.InProgress(experiment, ready, epochs, cache, model), options).ToArray();
         FigureJob? job;
         lock (gate)
         {

@@ -8,10 +8,11 @@ internal sealed class RunFiles
 {
     private readonly Dictionary<long, double> epochOfStep;
 
-    private RunFiles(string experiment, MetricsTable? metrics, IReadOnlyList<SnapshotArray> arrays, PanelCache panels, Dictionary<long, double>? epochOfStep = null)
+    private RunFiles(string experiment, MetricsTable? metrics, IReadOnlyList<SnapshotArray> arrays, PanelCache panels, ModelDescription? model, Dictionary<long, double>? epochOfStep = null)
     {
         Experiment = experiment;
         Panels = panels;
+        Model = model;
         Metrics = metrics;
         Arrays = arrays;
         this.epochOfStep = epochOfStep ?? new Dictionary<long, double>();
@@ -35,23 +36,26 @@ internal sealed class RunFiles
 
     public IReadOnlyList<SnapshotArray> Arrays { get; }
 
-    /// <summary>Where the figures drawn from these files keep the panels they share (with their drawing options).</summary>
+    /// <summary>Where the figures drawn from these files keep the panels they share.</summary>
     public PanelCache Panels { get; }
+
+    /// <summary>model.json's layers, when the folder has a readable one (older runs have none).</summary>
+    public ModelDescription? Model { get; }
 
     public static RunFiles Read(string runDirectory, PanelCache panels) =>
         Read(runDirectory, SnapshotArray.LoadAll(Path.Combine(runDirectory, RunFolder.ArraysFolderName)), panels);
 
     /// <summary>run.json and metrics.csv from the folder, with <paramref name="arrays"/> as the content of its arrays folder.</summary>
     public static RunFiles Read(string runDirectory, IEnumerable<SnapshotArray> arrays, PanelCache panels) =>
-        new(ExperimentName(runDirectory), TryReadMetrics(Path.Combine(runDirectory, RunFolder.MetricsFileName)), SnapshotArray.Sorted(arrays), panels);
+        new(ExperimentName(runDirectory), TryReadMetrics(Path.Combine(runDirectory, RunFolder.MetricsFileName)), SnapshotArray.Sorted(arrays), panels, TryReadModel(runDirectory));
 
     /// <summary>
     /// What a run in progress has written so far, as the run handed it over (the same values its files hold): the arrays,
     /// sorted as <see cref="SnapshotArray.LoadAll"/> sorts them, and each observed step's epoch; no metrics table, so only
     /// per-snapshot figures can be drawn from it.
     /// </summary>
-    public static RunFiles InProgress(string experiment, IEnumerable<SnapshotArray> arrays, IReadOnlyDictionary<long, double> epochOfStep, PanelCache panels) =>
-        new(experiment, null, SnapshotArray.Sorted(arrays), panels, new Dictionary<long, double>(epochOfStep));
+    public static RunFiles InProgress(string experiment, IEnumerable<SnapshotArray> arrays, IReadOnlyDictionary<long, double> epochOfStep, PanelCache panels, ModelDescription? model) =>
+        new(experiment, null, SnapshotArray.Sorted(arrays), panels, model, new Dictionary<long, double>(epochOfStep));
 
     /// <summary>The arrays of one kind, grouped by layer, each group in step order.</summary>
     public IEnumerable<IGrouping<string, SnapshotArray>> ByLayer(string kind) =>
@@ -59,6 +63,14 @@ internal sealed class RunFiles
 
     public SnapshotArray? Find(string kind, string layer, long step) =>
         Arrays.FirstOrDefault(a => a.Kind == kind && a.Layer == layer && a.Step == step);
+
+    /// <summary>
+    /// Whether <paramref name="layer"/> is a convolution: its weight cosines compare its filters' kernels, not neurons' input
+    /// weights. A layer inside a residual block (`layer4.1.conv2`) is one of the block's convolutions, the only layers of a
+    /// block that can be observed. False without model.json.
+    /// </summary>
+    public bool IsConvolution(string layer) =>
+        Model?.Layers.Any(l => (l.Kind == "conv" && l.Name == layer) || (l.Kind == "residual" && layer.StartsWith(l.Name + ".", StringComparison.Ordinal))) == true;
 
     /// <summary>"epoch N" when metrics.csv gives the step's epoch (arrays are named by step; with SGD the two differ), else "step N".</summary>
     public string WhenLabel(long step)
@@ -88,6 +100,19 @@ internal sealed class RunFiles
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
         {
             return fallback;
+        }
+    }
+
+    /// <summary>model.json of the folder; null when it is missing or unreadable (the figures then say "neuron" throughout).</summary>
+    public static ModelDescription? TryReadModel(string runDirectory)
+    {
+        try
+        {
+            return ModelFile.Read(runDirectory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
         }
     }
 

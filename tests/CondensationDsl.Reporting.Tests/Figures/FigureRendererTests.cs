@@ -206,6 +206,42 @@ public class FigureRendererTests
         }
     }
 
+    [Fact]
+    public void A_convolutions_heatmaps_are_about_its_filters_kernels()
+    {
+        using var temp = new TempDirectory();
+        SyntheticRun.Write(temp.Path);
+        ModelFile.Write(temp.Path, new ModelDescription("net", 1, [new LayerDescription(SyntheticRun.Layer, "conv", 20, "relu", false, null, null)]));
+
+        var cosine = FigureRenderer.RenderAll(temp.Path).Single(f => f.Name == "cosine-h-step0000100");
+
+        Assert.Contains("kernels (each over input channels × kernel positions, no bias) of the 20 filters of layer h", cosine.Caption, StringComparison.Ordinal);
+        Assert.Contains("blocks are filters sharing a direction", cosine.Caption, StringComparison.Ordinal);
+        Assert.Contains("filter (eigenvector order)", File.ReadAllText(cosine.SvgPath), StringComparison.Ordinal);
+        Assert.DoesNotContain("neuron", File.ReadAllText(cosine.SvgPath), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Layers_inside_a_residual_block_are_convolutions_and_without_model_json_none_is()
+    {
+        using var temp = new TempDirectory();
+        SyntheticRun.Write(temp.Path);
+        var withoutModel = RunFiles.Read(temp.Path, new PanelCache());
+        ModelFile.Write(temp.Path, new ModelDescription("resnet", 3,
+        [
+            new LayerDescription("conv1", "conv", 16, "linear", false, null, null),
+            new LayerDescription("layer4.1", "residual", 128, "relu", false, null, null),
+            new LayerDescription("fc", "dense", 10, "linear", true, 1, 2),
+        ]));
+        var withModel = RunFiles.Read(temp.Path, new PanelCache());
+
+        Assert.True(withModel.IsConvolution("conv1"));
+        Assert.True(withModel.IsConvolution("layer4.1.conv2"));
+        Assert.False(withModel.IsConvolution("layer4.10.conv2"));
+        Assert.False(withModel.IsConvolution("fc"));
+        Assert.False(withoutModel.IsConvolution("conv1"));
+    }
+
     [Theory]
     [InlineData(1, 1)]
     [InlineData(10, 1)]

@@ -57,7 +57,9 @@ public sealed class CellRunner(PreparedExperiment experiment, IReadOnlyList<IDev
             OutputFiles.Write(sweepRoot, () =>
             {
                 Directory.CreateDirectory(sweepRoot);
-                Reporting.Sweep.SweepSpecFile.Write(sweepRoot, info.PhaseDiagram, info.Expectations, info.LossSpectrum);
+                // Conditions on a choice parameter carry its words: run.json records a choice by its word.
+                Reporting.Sweep.SweepSpecFile.Write(
+                    sweepRoot, info.PhaseDiagram, info.Expectations.Select(e => e.WithChoiceWords(info.Parameters)).ToArray(), info.LossSpectrum);
             });
         }
 

@@ -54,19 +54,21 @@ internal static class SweepExpectations
 
     /// <summary>
     /// Whether every condition holds for the group: on γ or γ′ the group's own value must be listed; on any other
-    /// parameter, every cell of the group must have a listed value (a group mixing values is not "where p in [v]").
-    /// A choice parameter's word in run.json never equals the index a condition holds, so such a condition selects nothing.
+    /// parameter, every cell of the group must have a listed value (a group mixing values is not "where p in [v]"). A choice
+    /// parameter is recorded in run.json by its word, so a condition with words matches words.
     /// </summary>
     private static bool Selects(IReadOnlyList<ExpectationCondition>? when, PhaseDiagramSpec spec, PhaseDiagramTable.Group group) =>
         when is null || when.All(condition =>
             condition.Parameter == spec.Gamma ? condition.Values.Contains(group.Gamma)
             : condition.Parameter == spec.GammaPrime ? condition.Values.Contains(group.GammaPrime)
-            : group.Cells.All(cell => condition.Values.Contains(PhaseDiagramTable.Parse(SweepSummary.ValueOf(cell, condition.Parameter)))));
+            : group.Cells.All(cell => condition.Words is { } words
+                ? words.Contains(SweepSummary.ValueOf(cell, condition.Parameter), StringComparer.Ordinal)
+                : condition.Values.Contains(PhaseDiagramTable.Parse(SweepSummary.ValueOf(cell, condition.Parameter)))));
 
     private static string Where(IReadOnlyList<ExpectationCondition>? when) =>
         when is null || when.Count == 0
             ? "(no where clause)"
-            : "where " + string.Join(", ", when.Select(c => $"{c.Parameter} in [{string.Join(", ", c.Values.Select(Format))}]"));
+            : "where " + string.Join(", ", when.Select(c => $"{c.Parameter} in [{string.Join(", ", c.Words ?? c.Values.Select(Format))}]"));
 
     private static ExpectationResult Failed(Expectation expectation, string message) => new(expectation, null, false, message);
 

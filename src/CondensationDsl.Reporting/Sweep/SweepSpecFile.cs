@@ -85,6 +85,17 @@ public static class SweepSpecFile
                     }
 
                     json.WriteEndArray();
+                    if (condition.Words is { } words)
+                    {
+                        json.WriteStartArray("words");
+                        foreach (var word in words)
+                        {
+                            json.WriteStringValue(word);
+                        }
+
+                        json.WriteEndArray();
+                    }
+
                     json.WriteEndObject();
                 }
 
@@ -195,7 +206,10 @@ public static class SweepSpecFile
         var when = item.TryGetProperty("when", out var conditions) && conditions.ValueKind == JsonValueKind.Array
             ? conditions.EnumerateArray().Select(c => new ExpectationCondition(
                 String(c, "parameter", where),
-                Required(c, "values", where).EnumerateArray().Select(v => v.GetDouble()).ToArray())).ToArray()
+                Required(c, "values", where).EnumerateArray().Select(v => v.GetDouble()).ToArray(),
+                c.TryGetProperty("words", out var words) && words.ValueKind == JsonValueKind.Array
+                    ? words.EnumerateArray().Select(w => w.GetString() ?? throw new InvalidDataException($"{where}: a word is not a string.")).ToArray()
+                    : null)).ToArray()
             : [];
         return new Expectation(
             Metric: String(item, "metric", where),

@@ -96,6 +96,17 @@ public sealed record Expectation(
     /// has run, rather than about each run.
     /// </summary>
     public bool IsSweepLevel => Metric.StartsWith(PhaseDiagramSpec.MetricPrefix, StringComparison.Ordinal);
+
+    /// <summary>The same expectation with the words of every condition on a choice parameter of <paramref name="parameters"/>.</summary>
+    public Expectation WithChoiceWords(IReadOnlyList<ParameterDeclaration> parameters) =>
+        When is null
+            ? this
+            : this with
+            {
+                When = [.. When.Select(condition => parameters.FirstOrDefault(p => p.Name == condition.Parameter) is { Type: ParameterType.Choice } choice
+                    ? condition with { Words = [.. condition.Values.Select(choice.Format)] }
+                    : condition)],
+            };
 }
 
 /// <summary>
@@ -125,7 +136,13 @@ public sealed record PhaseDiagramSpec(string Gamma, string GammaPrime, string Wi
 }
 
 /// <summary>`where parameter in [values]` of an expectation (a choice parameter's values as indices of its words).</summary>
-public sealed record ExpectationCondition(string Parameter, IReadOnlyList<double> Values);
+/// <summary>
+/// `p in [v1, v2, …]` of an expectation's `where`. <see cref="Values"/> are numbers as parameters are everywhere in a run (a
+/// choice parameter's: indices of its words); <see cref="Words"/>, when set, are a choice parameter's words for them, which
+/// is how run.json records a choice, so a condition read back with the run folders alone can still be matched
+/// (<see cref="Expectation.WithChoiceWords"/>).
+/// </summary>
+public sealed record ExpectationCondition(string Parameter, IReadOnlyList<double> Values, IReadOnlyList<string>? Words = null);
 
 /// <summary>What the host needs to know about the experiment without running it.</summary>
 public sealed record ExperimentInfo(

@@ -17,13 +17,21 @@ public sealed class PhaseDiagramTests : IDisposable
     public void Dispose() => root.Dispose();
 
     /// <summary>A cell run through RunFolder: parameters in run.json, RelDis of layer hidden as the last metrics row.</summary>
-    private string Cell(double gamma, double gammaPrime, double m, int seed, double relDis, RunStatus status = RunStatus.Completed)
+    /// <param name="act">A choice parameter `act`, as run.json records it: by its word (its index, 0 or 1, in the run).</param>
+    private string Cell(double gamma, double gammaPrime, double m, int seed, double relDis, RunStatus status = RunStatus.Completed, string? act = null)
     {
         var directory = Path.Combine(root.Path, $"cell-{cellCount++:D3}");
         using var run = RunFolder.At(directory, "phase");
-        run.Start(new RunInfo("test", "cpu", (ulong)seed, new Dictionary<string, double> { ["gamma"] = gamma, ["gamma_prime"] = gammaPrime, ["m"] = m, ["seed"] = seed })
+        var parameters = new Dictionary<string, double> { ["gamma"] = gamma, ["gamma_prime"] = gammaPrime, ["m"] = m, ["seed"] = seed };
+        if (act is not null)
+        {
+            parameters["act"] = act == "tanh" ? 0 : 1;
+        }
+
+        run.Start(new RunInfo("test", "cpu", (ulong)seed, parameters)
         {
             GitCommit = "none",
+            ParameterWords = act is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["act"] = act },
         });
         run.BeginMetrics(["loss", "reldis.hidden"]);
         run.AppendMetrics(0, 0, [1.0, 0.0]);
@@ -41,8 +49,8 @@ public sealed class PhaseDiagramTests : IDisposable
     }
 
     /// <summary>RelDis = c·m^s at every width for two seeds with different c.</summary>
-    private IEnumerable<string> PowerLaw(double gamma, double gammaPrime, double s) =>
-        Widths.SelectMany(m => new[] { Cell(gamma, gammaPrime, m, 1, 0.3 * Math.Pow(m, s)), Cell(gamma, gammaPrime, m, 2, 0.7 * Math.Pow(m, s)) }).ToArray();
+    private IEnumerable<string> PowerLaw(double gamma, double gammaPrime, double s, string? act = null) =>
+        Widths.SelectMany(m => new[] { Cell(gamma, gammaPrime, m, 1, 0.3 * Math.Pow(m, s), act: act), Cell(gamma, gammaPrime, m, 2, 0.7 * Math.Pow(m, s), act: act) }).ToArray();
 
     /// <summary>The textbook least-squares slope Σ(x − x̄)(y − ȳ) / Σ(x − x̄)², written out apart from the code under test.</summary>
     private static double HandSlope(double[] m, double[] relDis)
@@ -158,6 +166,28 @@ public sealed class PhaseDiagramTests : IDisposable
         Assert.StartsWith("no phase-diagram point matches where gamma in [3]", results[2].Message);
         Assert.Equal(PhaseDiagramSpec.SlopeMetric, results[0].Expectation.Metric);
         Assert.Contains("Sweep-level expectations", File.ReadAllText(Path.Combine(root.Path, SweepSummary.HtmlFileName)));
+    }
+
+    [Fact]
+    public void A_condition_on_a_choice_parameter_selects_the_cells_with_its_word()
+    {
+        // `let act = tanh` (choices tanh, relu): the runs hold indices, run.json the words.
+        var act = new ParameterDeclaration("act", ParameterType.Choice, 0, "tanh", ["tanh", "relu"]);
+        var onRelu = Slope(ComparisonOperator.Greater, 0.3, new ExpectationCondition("act", [1])).WithChoiceWords([act]);
+        Assert.Equal(["relu"], onRelu.When!.Single().Words);
+        string[] cells = [.. PowerLaw(0.5, 0, -0.5, act: "tanh"), .. PowerLaw(1.75, 0, 0.37, act: "relu")];
+        SweepSpecFile.Write(root.Path, Spec, [onRelu]);
+        SweepSummary.Write(root.Path, cells);
+
+        var result = Assert.Single(SweepSummary.ReadSweepExpectations(root.Path));
+
+        Assert.True(result.Passed, result.Message);
+        Assert.StartsWith("S_w at γ = 1.75, γ′ = 0 = 0.37 > 0.3", result.Message);
+        Assert.Equal(["relu"], SweepSpecFile.Read(root.Path).Expectations.Single().When!.Single().Words);
+
+        SweepSpecFile.Write(root.Path, Spec, [Slope(ComparisonOperator.Greater, 0.3, new ExpectationCondition("act", [1], ["gelu"]))]);
+        SweepSummary.Write(root.Path, cells);
+        Assert.StartsWith("no phase-diagram point matches where act in [gelu]", Assert.Single(SweepSummary.ReadSweepExpectations(root.Path)).Message);
     }
 
     [Fact]

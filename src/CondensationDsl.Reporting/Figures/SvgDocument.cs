@@ -79,8 +79,11 @@ internal static partial class SvgDocument
         });
     }
 
-    /// <summary>An id's definition or a reference to it, as Skia writes them: id="…", url(#…), xlink:href="#…".</summary>
-    [System.Text.RegularExpressions.GeneratedRegex("(?<lead>\\bid=\"|url\\(#|href=\"#)(?<id>[^\")]+)")]
+    /// <summary>
+    /// An id's definition or a reference to it, as Skia writes them: id="…", "url(#…)", xlink:href="#…". Each starts an
+    /// attribute value (after a quote), which text content cannot do: there a quote is written &amp;quot;.
+    /// </summary>
+    [System.Text.RegularExpressions.GeneratedRegex("(?<lead>\\bid=\"|=\"url\\(#|href=\"#)(?<id>[^\")]+)")]
     private static partial System.Text.RegularExpressions.Regex IdOrReference();
 
     /// <summary>

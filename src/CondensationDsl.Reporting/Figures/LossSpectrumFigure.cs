@@ -76,7 +76,9 @@ internal static class LossSpectrumFigure
         bar.Label = ColorBarLabel;
         bar.LabelStyle.FontSize = FigureStyle.AxisLabelFontSize;
         bar.Axis.TickLabelStyle.FontSize = FigureStyle.TickLabelFontSize;
-        FigureStyle.NumericTicks(bar.Axis);
+        // One labelled tick per decade of the fixed range (−4 … 0), no minor ticks: ~20 labels at 0.2 said no more.
+        var decades = Enumerable.Range((int)ColorRange.Min, (int)(ColorRange.Max - ColorRange.Min) + 1).Select(d => (double)d).ToArray();
+        bar.Axis.SetTicks(decades, decades.Select(d => FigureStyle.Number(d)).ToArray());
         return plot;
     }
 
